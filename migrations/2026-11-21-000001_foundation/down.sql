@@ -1,0 +1,12 @@
+DROP TABLE audit_events;
+DROP TABLE import_batches;
+DROP TABLE news_grids;
+DROP TABLE news;
+DROP TABLE codes;
+DROP TABLE staff_grids;
+DROP TABLE staff;
+DROP TABLE shops;
+DROP TABLE households;
+DROP FUNCTION assert_level3_grid();
+DROP TABLE grids;
+DROP FUNCTION grids_set_path();

@@ -1,0 +1,135 @@
+//! Configuration: `config/default.toml`, then `config/local.toml` if present, then
+//! environment variables `MASHANG__SECTION__KEY` (highest precedence).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The whole configuration, one struct per section of `config/default.toml`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub redis: RedisSettings,
+    pub assets: AssetSettings,
+    pub session: SessionSettings,
+    pub security: SecuritySettings,
+    pub import: ImportSettings,
+    pub landing: LandingSettings,
+    pub log: LogSettings,
+}
+
+/// `[server]`: where to listen and what URL printed codes carry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub public_url: String,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub trusted_proxy: String,
+    pub shutdown_timeout_seconds: u64,
+}
+
+/// `[database]`: PostgreSQL.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: usize,
+}
+
+/// `[redis]`: sessions, rate limits, (later) live points.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RedisSettings {
+    pub url: String,
+    pub key_prefix: String,
+}
+
+/// `[assets]`: templates, static files, translations.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AssetSettings {
+    pub dir: PathBuf,
+}
+
+/// `[session]`: staff sessions.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SessionSettings {
+    pub ttl_seconds: u64,
+    pub cookie_secure: bool,
+}
+
+/// `[security]`: sign-in rate limits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SecuritySettings {
+    pub login_attempts_per_user: u32,
+    pub login_attempts_per_ip: u32,
+    pub login_window_seconds: u64,
+}
+
+/// `[import]`: household and shop imports.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ImportSettings {
+    pub max_rows: usize,
+}
+
+/// `[landing]`: the page a scan opens.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LandingSettings {
+    pub news_items: i64,
+    pub cache_seconds: u64,
+}
+
+/// `[log]`: tracing output.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: String,
+    pub filter: String,
+}
+
+impl Settings {
+    /// Load from `dir` (normally `config/`, or `MASHANG_CONFIG_DIR`) and the environment.
+    pub fn load_from(dir: &Path) -> Result<Settings, config::ConfigError> {
+        let settings: Settings = config::Config::builder()
+            .add_source(config::File::from(dir.join("default.toml")))
+            .add_source(config::File::from(dir.join("local.toml")).required(false))
+            .add_source(
+                config::Environment::with_prefix("MASHANG")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Load from the default place: `$MASHANG_CONFIG_DIR` or `./config`.
+    pub fn load() -> Result<Settings, config::ConfigError> {
+        let dir = std::env::var_os("MASHANG_CONFIG_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("config"));
+        Self::load_from(&dir)
+    }
+
+    fn validate(&self) -> Result<(), config::ConfigError> {
+        let url = url::Url::parse(&self.server.public_url).map_err(|e| {
+            config::ConfigError::Message(format!("server.public_url is not a URL: {e}"))
+        })?;
+        // Codes are PUBLIC_URL/C/TOKEN and the whole URL is upper-cased for the QR
+        // symbol's alphanumeric mode, so a path prefix (which would be case-sensitive
+        // behind most proxies) is not supported.
+        if url.path() != "/" || url.query().is_some() {
+            return Err(config::ConfigError::Message(
+                "server.public_url must have no path or query (codes are PUBLIC_URL/C/TOKEN)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_base(&self) -> &str {
+        self.server.public_url.trim_end_matches('/')
+    }
+}

@@ -1,0 +1,152 @@
+// Kept in step with migrations/ by hand (no diesel CLI in the build); every table here is
+// exercised by the black-box tests, which fail on any column that does not match.
+
+diesel::table! {
+    grids (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        level -> Int2,
+        parent_id -> Nullable<Int8>,
+        path -> Text,
+        boundary -> Nullable<Jsonb>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Int8,
+        grid_id -> Int8,
+        building -> Text,
+        unit -> Text,
+        room -> Text,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    shops (id) {
+        id -> Int8,
+        grid_id -> Int8,
+        name -> Text,
+        address -> Text,
+        accepts_points -> Bool,
+        contact_phone -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Int8,
+        username -> Text,
+        display_name -> Text,
+        email -> Nullable<Text>,
+        role -> Text,
+        department -> Nullable<Text>,
+        shop_id -> Nullable<Int8>,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    staff_grids (staff_id, grid_id) {
+        staff_id -> Int8,
+        grid_id -> Int8,
+    }
+}
+
+diesel::table! {
+    codes (id) {
+        id -> Int8,
+        token -> Text,
+        check_code -> Text,
+        household_id -> Nullable<Int8>,
+        shop_id -> Nullable<Int8>,
+        kind -> Text,
+        status -> Text,
+        issued_at -> Timestamptz,
+        issued_by -> Nullable<Int8>,
+        revoked_at -> Nullable<Timestamptz>,
+        revoked_by -> Nullable<Int8>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    news (id) {
+        id -> Int8,
+        title -> Text,
+        body -> Text,
+        published_by -> Nullable<Int8>,
+        published_at -> Timestamptz,
+        withdrawn_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    news_grids (news_id, grid_id) {
+        news_id -> Int8,
+        grid_id -> Int8,
+    }
+}
+
+diesel::table! {
+    import_batches (id) {
+        id -> Int8,
+        kind -> Text,
+        file_name -> Text,
+        file_sha256 -> Text,
+        source -> Text,
+        staff_id -> Nullable<Int8>,
+        rows_total -> Int4,
+        inserted -> Int4,
+        updated -> Int4,
+        unchanged -> Int4,
+        skipped -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        staff_id -> Nullable<Int8>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Int8,
+        detail -> Jsonb,
+    }
+}
+
+diesel::joinable!(households -> grids (grid_id));
+diesel::joinable!(shops -> grids (grid_id));
+diesel::joinable!(staff_grids -> grids (grid_id));
+diesel::joinable!(staff_grids -> staff (staff_id));
+diesel::joinable!(codes -> households (household_id));
+diesel::joinable!(codes -> shops (shop_id));
+diesel::joinable!(news_grids -> news (news_id));
+diesel::joinable!(news_grids -> grids (grid_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    grids,
+    households,
+    shops,
+    staff,
+    staff_grids,
+    codes,
+    news,
+    news_grids,
+    import_batches,
+    audit_events,
+);

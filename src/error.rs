@@ -1,0 +1,269 @@
+//! The one error type of the service.
+//!
+//! Policy:
+//! - Every failure a client can see is an [`AppError`] with a stable [`ErrorCode`]. The code
+//!   (snake_case) is the contract: clients and tests match on it, never on the wording.
+//! - 4xx errors may carry a `detail` that is safe to show (which field, which row, which limit).
+//! - 5xx errors never show their cause: the cause is logged (with the request's span) and the
+//!   client gets only the code.
+//! - JSON clients (`/api/...`, or `Accept: application/json`) get `{"error": code, "message"}`;
+//!   people get a page in their language (see `web::error_pages`), built from the code.
+//! - Library errors convert with `?` into `internal` (or `database_unavailable` /
+//!   `redis_unavailable` when the service behind them does not answer), so a handler never
+//!   turns an infrastructure fault into a misleading 4xx.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use std::fmt;
+
+/// The stable error codes. Adding one is fine; renaming one breaks clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    Unauthenticated,
+    Forbidden,
+    CsrfRejected,
+    RateLimited,
+    PayloadTooLarge,
+    BadRequest,
+    InvalidInput,
+    InvalidGeojson,
+    ImportRejected,
+    Conflict,
+    DatabaseUnavailable,
+    RedisUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case code as sent to clients.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::CsrfRejected => "csrf_rejected",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::InvalidGeojson => "invalid_geojson",
+            ErrorCode::ImportRejected => "import_rejected",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::DatabaseUnavailable => "database_unavailable",
+            ErrorCode::RedisUnavailable => "redis_unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden | ErrorCode::CsrfRejected => StatusCode::FORBIDDEN,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidInput | ErrorCode::InvalidGeojson | ErrorCode::ImportRejected => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::DatabaseUnavailable | ErrorCode::RedisUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Parse a code back (used by the error-page middleware).
+    pub fn from_str(s: &str) -> Option<ErrorCode> {
+        ALL_CODES.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+const ALL_CODES: &[ErrorCode] = &[
+    ErrorCode::NotFound,
+    ErrorCode::Unauthenticated,
+    ErrorCode::Forbidden,
+    ErrorCode::CsrfRejected,
+    ErrorCode::RateLimited,
+    ErrorCode::PayloadTooLarge,
+    ErrorCode::BadRequest,
+    ErrorCode::InvalidInput,
+    ErrorCode::InvalidGeojson,
+    ErrorCode::ImportRejected,
+    ErrorCode::Conflict,
+    ErrorCode::DatabaseUnavailable,
+    ErrorCode::RedisUnavailable,
+    ErrorCode::Internal,
+];
+
+/// A failure with its stable code, a detail safe to show (4xx only) and a cause to log.
+#[derive(Debug)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub detail: Option<String>,
+    cause: Option<anyhow::Error>,
+}
+
+/// The result type of every fallible function that a request reaches.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// An error with only its code.
+    pub fn new(code: ErrorCode) -> Self {
+        AppError {
+            code,
+            detail: None,
+            cause: None,
+        }
+    }
+
+    /// An error with a detail that is shown to the client.
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+        AppError {
+            code,
+            detail: Some(detail.into()),
+            cause: None,
+        }
+    }
+
+    /// A 5xx with a cause that is logged and never shown.
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        AppError {
+            code: ErrorCode::Internal,
+            detail: None,
+            cause: Some(cause.into()),
+        }
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden)
+    }
+
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Self::with_detail(ErrorCode::InvalidInput, detail)
+    }
+
+    /// Attach a cause for the log (keeps the code).
+    pub fn caused_by(mut self, cause: impl Into<anyhow::Error>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
+
+    /// The message shown to JSON clients: the detail for 4xx, nothing else for 5xx.
+    fn public_message(&self) -> Option<&str> {
+        if self.code.status().is_server_error() {
+            None
+        } else {
+            self.detail.as_deref()
+        }
+    }
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code.as_str())?;
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        if let Some(c) = &self.cause {
+            write!(f, " ({c:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.code.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(ErrorBody {
+            error: self.code.as_str(),
+            message: self.public_message(),
+        })
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::not_found(),
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection,
+                _,
+            ) => AppError::new(ErrorCode::DatabaseUnavailable).caused_by(e),
+            other => AppError::internal(other),
+        }
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        AppError::new(ErrorCode::DatabaseUnavailable).caused_by(e)
+    }
+}
+
+impl From<redis::RedisError> for AppError {
+    fn from(e: redis::RedisError) -> Self {
+        AppError::new(ErrorCode::RedisUnavailable).caused_by(e)
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_snake_case() {
+        for c in ALL_CODES {
+            assert_eq!(ErrorCode::from_str(c.as_str()), Some(*c));
+            assert!(c
+                .as_str()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+    }
+
+    #[test]
+    fn server_errors_hide_their_detail() {
+        let e = AppError::with_detail(ErrorCode::Internal, "secret table name");
+        assert_eq!(e.public_message(), None);
+        let e = AppError::invalid("name is empty");
+        assert_eq!(e.public_message(), Some("name is empty"));
+    }
+}

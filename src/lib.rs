@@ -1,0 +1,26 @@
+//! 码上生活 Mashang: one QR code per door and shop. Scanning it lets residents report,
+//! vote, earn and spend points and read community news; staff run the grids behind it.
+//!
+//! Layering (imports point one way): `startup` → `web` → domain (`grids`, `codes`,
+//! `people`, `news`) → `db`, `config`, `error`. Domain modules never import `web`.
+
+#[macro_use]
+extern crate rust_i18n;
+
+rust_i18n::i18n!("assets/locales", fallback = "zh-CN");
+
+pub mod audit;
+pub mod cli;
+pub mod codes;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod grids;
+pub mod news;
+pub mod people;
+pub mod redis_store;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;

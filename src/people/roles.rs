@@ -1,0 +1,114 @@
+//! Roles and permissions (pure).
+
+use serde::Serialize;
+
+/// A staff role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Community staff who run the district: everything.
+    Admin,
+    /// Leader of a level-1 or level-2 grid.
+    GridHead,
+    /// Responsible for level-3 grids.
+    GridWorker,
+    /// A functional department's staff attached to grids.
+    DepartmentLiaison,
+    /// A shop's cashier (merchant console only).
+    MerchantCashier,
+}
+
+/// Something a request may want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// See grids, households and shops in scope.
+    ViewGrids,
+    /// Create grids below one in scope, rename them, edit boundaries.
+    EditGrids,
+    /// Revoke and reissue codes in scope.
+    ManageCodes,
+    /// Import households and shops into grids in scope.
+    Import,
+    /// Publish news to grids in scope.
+    PublishNews,
+    /// Create staff accounts and set their scope.
+    ManageStaff,
+}
+
+impl Role {
+    /// Every role, in the order the console lists them.
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::GridHead,
+        Role::GridWorker,
+        Role::DepartmentLiaison,
+        Role::MerchantCashier,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::GridHead => "grid_head",
+            Role::GridWorker => "grid_worker",
+            Role::DepartmentLiaison => "department_liaison",
+            Role::MerchantCashier => "merchant_cashier",
+        }
+    }
+
+    /// Parse a stored name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role allows `p` (within the staff member's grid scope).
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::GridHead => matches!(
+                p,
+                ViewGrids | EditGrids | ManageCodes | Import | PublishNews
+            ),
+            Role::GridWorker => matches!(p, ViewGrids | ManageCodes | PublishNews),
+            Role::DepartmentLiaison => matches!(p, ViewGrids),
+            Role::MerchantCashier => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn permission_matrix() {
+        use Permission::*;
+        assert!(Role::Admin.allows(ManageStaff));
+        assert!(!Role::GridHead.allows(ManageStaff));
+        assert!(Role::GridHead.allows(Import));
+        assert!(Role::GridWorker.allows(ManageCodes));
+        assert!(!Role::GridWorker.allows(EditGrids));
+        assert!(!Role::GridWorker.allows(Import));
+        assert!(Role::DepartmentLiaison.allows(ViewGrids));
+        assert!(!Role::DepartmentLiaison.allows(ManageCodes));
+        for p in [
+            ViewGrids,
+            EditGrids,
+            ManageCodes,
+            Import,
+            PublishNews,
+            ManageStaff,
+        ] {
+            assert!(!Role::MerchantCashier.allows(p));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! What every request can reach: configuration, pools, templates, caches.
+
+use crate::codes::cache::SymbolCache;
+use crate::config::Settings;
+use crate::db::DbPool;
+use crate::redis_store::RedisStore;
+use crate::web::landing::LandingCache;
+use crate::web::pages::Pages;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+
+/// Shared application state, cloned into each actix worker (everything inside is a handle).
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: DbPool,
+    pub redis: RedisStore,
+    pub pages: Arc<Pages>,
+    pub symbols: Arc<SymbolCache>,
+    pub landing: Arc<LandingCache>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    /// Build the state from settings (connections open lazily).
+    pub fn build(settings: Settings) -> anyhow::Result<AppState> {
+        let db = crate::db::pool(&settings.database.url, settings.database.pool_size)?;
+        let redis = RedisStore::connect(&settings.redis.url, &settings.redis.key_prefix)?;
+        let pages = Pages::load(&settings.assets.dir.join("templates"))?;
+        Ok(AppState {
+            db,
+            redis,
+            pages: Arc::new(pages),
+            symbols: Arc::new(SymbolCache::new(4096)),
+            landing: Arc::new(LandingCache::new(
+                16384,
+                std::time::Duration::from_secs(settings.landing.cache_seconds),
+            )),
+            metrics: crate::telemetry::metrics_handle(),
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Borrow a database connection.
+    pub async fn conn(&self) -> crate::error::AppResult<crate::db::DbConn> {
+        Ok(self.db.get().await?)
+    }
+}

@@ -1,0 +1,253 @@
+//! Grid tree, one grid's page (children, households, shops, codes), grid edits.
+
+use super::{base, see_other};
+use crate::db::schema::{households, shops};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::grids::households::Household;
+use crate::grids::model::NewGrid;
+use crate::grids::shops::Shop;
+use crate::grids::{boundary, Grid};
+use crate::people::{Permission, Staff};
+use crate::state::AppState;
+use crate::web::auth::{CurrentStaff, StaffForm};
+use crate::web::locale::Locale;
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Households shown per page on a compound's page.
+const PAGE: i64 = 50;
+
+#[derive(Serialize)]
+struct TreeRow {
+    grid: Grid,
+    households: i64,
+    shops: i64,
+}
+
+/// `GET /console`: the grids in the staff member's scope, as an indented tree with counts.
+pub async fn tree(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+) -> AppResult<HttpResponse> {
+    if !me.staff.can(Permission::ViewGrids) {
+        return Ok(see_other("/console/me"));
+    }
+    let mut conn = state.conn().await?;
+    let all = Grid::all(&mut conn).await?;
+    let hh: HashMap<i64, i64> = households::table
+        .group_by(households::grid_id)
+        .select((households::grid_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let sh: HashMap<i64, i64> = shops::table
+        .group_by(shops::grid_id)
+        .select((shops::grid_id, diesel::dsl::count_star()))
+        .load::<(i64, i64)>(&mut conn)
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<TreeRow> = all
+        .into_iter()
+        .filter(|g| me.scope.contains_path(&g.path))
+        .map(|g| TreeRow {
+            households: *hh.get(&g.id).unwrap_or(&0),
+            shops: *sh.get(&g.id).unwrap_or(&0),
+            grid: g,
+        })
+        .collect();
+    let ctx = minijinja::context! { rows => Serde(&rows), ..base(&me, "/console") };
+    state.pages.page("console/tree.html", locale, ctx)
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    page: Option<i64>,
+}
+
+/// Load a grid and check it is in scope (404 for a missing grid, 403 for another's).
+pub async fn grid_in_scope(
+    conn: &mut diesel_async::AsyncPgConnection,
+    me: &CurrentStaff,
+    id: i64,
+) -> AppResult<Grid> {
+    me.require(Permission::ViewGrids)?;
+    let grid = Grid::find(conn, id).await?;
+    me.require_grid(&grid)?;
+    Ok(grid)
+}
+
+/// `GET /console/grids/{id}`
+pub async fn show(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    q: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let grid = grid_in_scope(&mut conn, &me, *id).await?;
+    let lineage = grid.lineage(&mut conn).await?;
+    let children = grid.children(&mut conn).await?;
+    let responsible = Staff::responsible_for(&mut conn, grid.id).await?;
+    let page = q.page.unwrap_or(0).max(0);
+    let (households, household_count, shops) = if grid.level == 3 {
+        (
+            Household::list_for_grid(&mut conn, grid.id, page * PAGE, PAGE).await?,
+            Household::count_for_grid(&mut conn, grid.id).await?,
+            Shop::list_for_grid(&mut conn, grid.id).await?,
+        )
+    } else {
+        (vec![], 0, vec![])
+    };
+    let pages = (household_count + PAGE - 1) / PAGE;
+    let boundary_text = grid
+        .boundary
+        .as_ref()
+        .map(|b| serde_json::to_string_pretty(b).unwrap_or_default());
+    let can_edit = me.staff.can(Permission::EditGrids);
+    let can_codes = me.staff.can(Permission::ManageCodes);
+    let self_path = format!("/console/grids/{}", grid.id);
+    let ctx = minijinja::context! {
+        grid => Serde(&grid), lineage => Serde(&lineage), children => Serde(&children),
+        responsible => Serde(&responsible), households => Serde(&households), household_count,
+        shops => Serde(&shops), page, pages, boundary_text, can_edit, can_codes,
+        ..base(&me, &self_path)
+    };
+    state.pages.page("console/grid.html", locale, ctx)
+}
+
+#[derive(Deserialize)]
+pub struct NewChildForm {
+    csrf: String,
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct RenameForm {
+    csrf: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct BoundaryForm {
+    csrf: String,
+    boundary: String,
+}
+crate::csrf_form!(NewChildForm, RenameForm, BoundaryForm);
+
+async fn editable(
+    state: &AppState,
+    me: &CurrentStaff,
+    id: i64,
+) -> AppResult<(crate::db::DbConn, Grid)> {
+    me.require(Permission::EditGrids)?;
+    let mut conn = state.conn().await?;
+    let grid = grid_in_scope(&mut conn, me, id).await?;
+    Ok((conn, grid))
+}
+
+/// `POST /console/grids/{id}/children`: a new grid one level below.
+pub async fn create_child(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    f: StaffForm<NewChildForm>,
+) -> AppResult<HttpResponse> {
+    let (mut conn, parent) = editable(&state, &f.staff, *id).await?;
+    if parent.level >= 3 {
+        return Err(AppError::invalid("a compound (level 3) has no child grids"));
+    }
+    let code = f.form.code.trim().to_ascii_uppercase();
+    let name = f.form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::invalid("grid name: 1-100 characters"));
+    }
+    let child = Grid::create(
+        &mut conn,
+        NewGrid {
+            code: &code,
+            name,
+            level: parent.level + 1,
+            parent_id: Some(parent.id),
+            boundary: None,
+        },
+    )
+    .await?;
+    crate::audit::record(
+        &mut conn,
+        Some(f.staff.staff.id),
+        "grid.create",
+        "grid",
+        child.id,
+        serde_json::json!({ "code": code }),
+    )
+    .await?;
+    Ok(see_other(&format!("/console/grids/{}", child.id)))
+}
+
+/// `POST /console/grids/{id}/rename`
+pub async fn rename(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    f: StaffForm<RenameForm>,
+) -> AppResult<HttpResponse> {
+    let (mut conn, grid) = editable(&state, &f.staff, *id).await?;
+    grid.rename(&mut conn, &f.form.name).await?;
+    crate::audit::record(
+        &mut conn,
+        Some(f.staff.staff.id),
+        "grid.rename",
+        "grid",
+        grid.id,
+        serde_json::json!({ "name": f.form.name.trim() }),
+    )
+    .await?;
+    state.landing.clear();
+    Ok(see_other(&format!("/console/grids/{}", grid.id)))
+}
+
+/// Validate and store a boundary; an empty text clears it.
+pub async fn apply_boundary(
+    state: &AppState,
+    me: &CurrentStaff,
+    id: i64,
+    text: &str,
+) -> AppResult<Grid> {
+    let (mut conn, grid) = editable(state, me, id).await?;
+    let value = if text.trim().is_empty() {
+        None
+    } else {
+        Some(
+            boundary::validate(text)
+                .map_err(|e| AppError::with_detail(ErrorCode::InvalidGeojson, e.0))?,
+        )
+    };
+    let updated = grid.set_boundary(&mut conn, value).await?;
+    crate::audit::record(
+        &mut conn,
+        Some(me.staff.id),
+        "grid.boundary",
+        "grid",
+        grid.id,
+        serde_json::json!({ "cleared": updated.boundary.is_none() }),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// `POST /console/grids/{id}/boundary`
+pub async fn set_boundary(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    f: StaffForm<BoundaryForm>,
+) -> AppResult<HttpResponse> {
+    let grid = apply_boundary(&state, &f.staff, *id, &f.form.boundary).await?;
+    Ok(see_other(&format!("/console/grids/{}", grid.id)))
+}

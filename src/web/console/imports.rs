@@ -1,0 +1,153 @@
+//! Household and shop imports from the console (CSV or XLSX upload).
+
+use super::base;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::grids::import::{self, ImportRequest, Outcome};
+use crate::people::Permission;
+use crate::state::AppState;
+use crate::web::auth::CurrentStaff;
+use crate::web::locale::Locale;
+use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
+use actix_web::{web, HttpResponse};
+use minijinja::value::Serde;
+use serde::Serialize;
+
+/// The upload form.
+#[derive(MultipartForm)]
+pub struct Upload {
+    file: FileBytes,
+    csrf: Text<String>,
+    kind: Option<Text<String>>,
+    skip_bad_rows: Option<Text<String>>,
+}
+
+#[derive(Serialize)]
+struct ErrorLine {
+    line: usize,
+    code: &'static str,
+    message: String,
+}
+
+/// `GET /console/import`
+pub async fn form(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+) -> AppResult<HttpResponse> {
+    me.require(Permission::Import)?;
+    state
+        .pages
+        .page("console/import.html", locale, base(&me, "/console/import"))
+}
+
+/// `POST /console/import`: refused whole with every bad row named (422), or stored.
+pub async fn upload(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+    MultipartForm(f): MultipartForm<Upload>,
+) -> AppResult<HttpResponse> {
+    me.check_csrf(&f.csrf)?;
+    me.require(Permission::Import)?;
+    let kind = match f
+        .kind
+        .as_ref()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(k) => Some(
+            import::parse_kind(&k).ok_or_else(|| AppError::invalid("kind: household or shop"))?,
+        ),
+    };
+    let skip = f
+        .skip_bad_rows
+        .as_ref()
+        .is_some_and(|v| matches!(v.as_str(), "on" | "true" | "1"));
+    let file_name = f.file.file_name.clone().unwrap_or_else(|| "upload".into());
+    let mut conn = state.conn().await?;
+    let outcome = import::run(
+        &mut conn,
+        ImportRequest {
+            file_name: &file_name,
+            bytes: &f.file.data,
+            kind,
+            skip_bad_rows: skip,
+            max_rows: state.settings.import.max_rows,
+            scope: &me.scope,
+            staff_id: Some(me.staff.id),
+            source: "console",
+        },
+        &|_, _| {},
+    )
+    .await?;
+    let tag = locale.tag();
+    let lines = |errors: &[crate::grids::import_parse::RowError]| -> Vec<ErrorLine> {
+        errors
+            .iter()
+            .map(|e| ErrorLine {
+                line: e.line,
+                code: e.problem.code(),
+                message: e.message(tag),
+            })
+            .collect()
+    };
+    let (status, ctx) = match &outcome {
+        Outcome::FileRejected(e) => (
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            minijinja::context! { file_error => e.message(tag), file_error_code => e.code() },
+        ),
+        Outcome::RowsRejected {
+            kind,
+            total,
+            errors,
+        } => (
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            minijinja::context! { rejected => true, kind => import::kind_name(*kind), total, errors => Serde(lines(errors)) },
+        ),
+        Outcome::Applied(a) => {
+            state.landing.clear();
+            (
+                actix_web::http::StatusCode::OK,
+                minijinja::context! { applied => Serde(a), kind => import::kind_name(a.kind), errors => Serde(lines(&a.errors)) },
+            )
+        }
+    };
+    let body = state.pages.render(
+        "console/import.html",
+        locale,
+        minijinja::context! { file_name, ..minijinja::value::merge_maps([ctx, base(&me, "/console/import")]) },
+    )?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// The multipart limits: an upload over `max_upload_bytes` is 413, a malformed one 400.
+pub fn multipart_config(max_upload_bytes: usize) -> actix_multipart::form::MultipartFormConfig {
+    actix_multipart::form::MultipartFormConfig::default()
+        .total_limit(max_upload_bytes)
+        .memory_limit(max_upload_bytes)
+        .error_handler(|err, _req| {
+            // actix-multipart reports its size limits as errors whose status is 413.
+            let text = err.to_string();
+            if actix_web::ResponseError::status_code(&err)
+                == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+            {
+                return AppError::with_detail(
+                    ErrorCode::PayloadTooLarge,
+                    "the upload is larger than allowed",
+                )
+                .into();
+            }
+            if text.contains("limit") || text.contains("overflow") || text.contains("too large") {
+                AppError::with_detail(
+                    ErrorCode::PayloadTooLarge,
+                    "the upload is larger than allowed",
+                )
+                .into()
+            } else {
+                AppError::with_detail(ErrorCode::BadRequest, format!("upload: {text}")).into()
+            }
+        })
+}

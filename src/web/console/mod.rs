@@ -1,0 +1,39 @@
+//! The staff console: server-rendered pages for phones and desktops.
+
+pub mod codes;
+pub mod grids;
+pub mod imports;
+pub mod login;
+pub mod news;
+pub mod staff;
+
+use super::auth::CurrentStaff;
+use actix_web::http::header;
+use actix_web::HttpResponse;
+use minijinja::value::Serde;
+use minijinja::Value;
+
+/// What every console page shows: who is signed in, the CSRF token for its forms, and the
+/// navigation that the role allows.
+pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
+    use crate::people::Permission::*;
+    minijinja::context! {
+        me => Serde(&me.staff),
+        role => me.staff.role().as_str(),
+        csrf => &me.session.csrf,
+        self_path,
+        nav => minijinja::context! {
+            grids => me.staff.can(ViewGrids),
+            import => me.staff.can(Import),
+            news => me.staff.can(PublishNews),
+            staff => me.staff.can(ManageStaff),
+        },
+    }
+}
+
+/// Redirect after a successful POST (303, so a reload does not resubmit).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}

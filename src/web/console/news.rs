@@ -1,0 +1,72 @@
+//! Publishing community news to chosen grids.
+
+use super::{base, see_other};
+use crate::error::{AppError, AppResult};
+use crate::grids::Grid;
+use crate::news::News;
+use crate::people::Permission;
+use crate::state::AppState;
+use crate::web::auth::{CurrentStaff, StaffForm};
+use crate::web::locale::Locale;
+use actix_web::{web, HttpResponse};
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+/// `GET /console/news`: recent items and the publish form with the grids in scope.
+pub async fn index(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+) -> AppResult<HttpResponse> {
+    me.require(Permission::PublishNews)?;
+    let mut conn = state.conn().await?;
+    let grids: Vec<Grid> = Grid::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|g| me.scope.contains_path(&g.path))
+        .collect();
+    let items = News::recent(&mut conn, 50).await?;
+    let ctx = minijinja::context! { grids => Serde(&grids), items => Serde(&items), ..base(&me, "/console/news") };
+    state.pages.page("console/news.html", locale, ctx)
+}
+
+#[derive(Deserialize)]
+pub struct PublishForm {
+    csrf: String,
+    title: String,
+    body: String,
+    #[serde(default)]
+    grid_ids: Vec<i64>,
+}
+crate::csrf_form!(PublishForm);
+
+/// `POST /console/news`: every chosen grid must be in the publisher's scope (a forged grid
+/// id in the form is refused, not silently dropped).
+pub async fn publish(
+    state: web::Data<AppState>,
+    f: StaffForm<PublishForm>,
+) -> AppResult<HttpResponse> {
+    let me = &f.staff;
+    me.require(Permission::PublishNews)?;
+    let mut conn = state.conn().await?;
+    if f.form.grid_ids.is_empty() {
+        return Err(AppError::invalid("choose at least one grid"));
+    }
+    for id in &f.form.grid_ids {
+        let grid = Grid::find(&mut conn, *id)
+            .await
+            .map_err(|_| AppError::invalid(format!("no grid {id}")))?;
+        me.require_grid(&grid)?;
+    }
+    News::publish(
+        &mut conn,
+        &f.form.title,
+        &f.form.body,
+        &f.form.grid_ids,
+        Some(me.staff.id),
+        None,
+    )
+    .await?;
+    state.landing.clear();
+    Ok(see_other("/console/news"))
+}

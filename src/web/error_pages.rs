@@ -1,0 +1,96 @@
+//! Turn error responses into pages in the user's language, except for JSON clients.
+
+use super::locale::Locale;
+use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+/// Whether the client wants JSON rather than a page.
+pub fn wants_json(req: &HttpRequest) -> bool {
+    if req.path().starts_with("/api/") {
+        return true;
+    }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.contains("application/json") && !accept.contains("text/html")
+}
+
+fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => ErrorCode::NotFound,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::DatabaseUnavailable,
+        s if s.is_client_error() => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    }
+}
+
+/// The `ErrorHandlers` default handler.
+pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // Pages that handlers rendered themselves (the neutral scan page) pass through.
+    if is_html {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let app_error = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>());
+    let code = app_error
+        .map(|e| e.code)
+        .unwrap_or_else(|| code_for_status(status));
+    let detail = app_error
+        .and_then(|e| e.detail.clone())
+        .filter(|_| !status.is_server_error());
+    let req = res.request().clone();
+
+    let response = if wants_json(&req) {
+        if app_error.is_some() {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        // An error from actix itself (unknown route, bad JSON): give it our JSON shape too.
+        HttpResponse::build(status).json(serde_json::json!({ "error": code.as_str() }))
+    } else if code == ErrorCode::Unauthenticated && req.path().starts_with("/console") {
+        let next = url::form_urlencoded::byte_serialize(req.path().as_bytes()).collect::<String>();
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/console/login?next={next}")))
+            .finish()
+    } else {
+        let locale = Locale::of(&req);
+        let body = req.app_data::<web::Data<AppState>>().and_then(|state| {
+            state
+                .pages
+                .render(
+                    "error.html",
+                    locale,
+                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail },
+                )
+                .ok()
+        });
+        match body {
+            Some(html) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            None => HttpResponse::build(status)
+                .content_type("text/plain; charset=utf-8")
+                .body(code.as_str()),
+        }
+    };
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

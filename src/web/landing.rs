@@ -1,0 +1,233 @@
+//! The page a scan opens (`/C/{token}`), the code's symbol (`.svg`, `.png`), the news that
+//! reaches it, and the neutral page for unknown and revoked codes.
+
+use super::locale::Locale;
+use super::pages::html;
+use crate::codes::model::ScanTarget;
+use crate::codes::qr::SymbolFormat;
+use crate::codes::{token, Code};
+use crate::error::AppResult;
+use crate::news::News;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use minijinja::value::Serde;
+use quick_cache::sync::Cache;
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What the landing page shows for a token: the place and the news that reaches it.
+#[derive(Debug, Serialize)]
+pub struct LandingView {
+    pub target: ScanTarget,
+    pub news: Vec<News>,
+}
+
+/// A short-lived per-instance cache of landing views. Scans are bursty (a whole compound
+/// scans its new stickers the same evening), and a view changes only when a code is revoked
+/// or news is published: this instance then drops it at once, other instances within the TTL.
+pub struct LandingCache {
+    cache: Cache<String, (Instant, Arc<LandingView>)>,
+    ttl: Duration,
+}
+
+impl LandingCache {
+    /// A cache of at most `capacity` views, each kept for `ttl`.
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        LandingCache {
+            cache: Cache::new(capacity),
+            ttl,
+        }
+    }
+
+    fn get(&self, token: &str) -> Option<Arc<LandingView>> {
+        self.cache
+            .get(token)
+            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .map(|(_, v)| v)
+    }
+
+    fn put(&self, token: String, view: Arc<LandingView>) {
+        if !self.ttl.is_zero() {
+            self.cache.insert(token, (Instant::now(), view));
+        }
+    }
+
+    /// Forget one token (after a revoke or reissue).
+    pub fn invalidate(&self, token: &str) {
+        self.cache.remove(token);
+    }
+
+    /// Forget everything (after news is published).
+    pub fn clear(&self) {
+        self.cache.clear();
+    }
+}
+
+/// An action offered on the landing page. Each capability adds its own in [`actions`].
+#[derive(Debug, Serialize)]
+pub struct Action {
+    /// Translation key of the label.
+    pub label: &'static str,
+    /// Translation key of the one-line description.
+    pub hint: &'static str,
+    pub href: String,
+    pub icon: &'static str,
+}
+
+/// The actions that work today for this code.
+pub fn actions(target: &ScanTarget) -> Vec<Action> {
+    vec![Action {
+        label: "landing.action.news",
+        hint: "landing.action.news_hint",
+        href: format!("/C/{}/news", target.token),
+        icon: "📰",
+    }]
+}
+
+async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView>>> {
+    if let Some(v) = state.landing.get(token) {
+        return Ok(Some(v));
+    }
+    let mut conn = state.conn().await?;
+    let Some(target) = Code::scan(&mut conn, token).await? else {
+        return Ok(None);
+    };
+    let news = News::for_grid_path(
+        &mut conn,
+        &target.grid_path,
+        state.settings.landing.news_items,
+    )
+    .await?;
+    let v = Arc::new(LandingView { target, news });
+    state.landing.put(token.to_owned(), v.clone());
+    Ok(Some(v))
+}
+
+/// The neutral page for a malformed, unknown or revoked code: 404, the same for all three,
+/// so a code's history cannot be probed.
+pub fn neutral(state: &AppState, locale: Locale) -> AppResult<HttpResponse> {
+    let body = state
+        .pages
+        .render("scan/invalid.html", locale, minijinja::context! {})?;
+    Ok(HttpResponse::NotFound()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}
+
+/// `GET /C/{tail}`: the landing page (`TOKEN`) or the symbol (`TOKEN.svg`, `TOKEN.png`).
+pub async fn scan(
+    state: web::Data<AppState>,
+    locale: Locale,
+    tail: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let tail = tail.into_inner();
+    let (raw, format) = match tail.rsplit_once('.') {
+        Some((t, ext)) if ext.eq_ignore_ascii_case("svg") => (t, Some(SymbolFormat::Svg)),
+        Some((t, ext)) if ext.eq_ignore_ascii_case("png") => (t, Some(SymbolFormat::Png)),
+        Some(_) => return neutral(&state, locale),
+        None => (tail.as_str(), None),
+    };
+    let Some(token) = token::normalize(raw) else {
+        return neutral(&state, locale);
+    };
+    let Some(view) = view(&state, &token).await? else {
+        return neutral(&state, locale);
+    };
+    if let Some(format) = format {
+        let url = token::code_url(state.settings.public_base(), &token);
+        let bytes = state.symbols.get(&token, url, format).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type(format.content_type())
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(bytes.as_ref().clone()));
+    }
+    let body = state.pages.render(
+        "scan/landing.html",
+        locale,
+        minijinja::context! {
+            place => Serde(&view.target),
+            news => Serde(&view.news),
+            actions => Serde(actions(&view.target)),
+            self_path => format!("/C/{token}"),
+        },
+    )?;
+    Ok(html(body))
+}
+
+/// `GET /C/{token}/news`: all news that reaches the code's grid.
+pub async fn news_for_code(
+    state: web::Data<AppState>,
+    locale: Locale,
+    raw: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let Some(token) = token::normalize(&raw) else {
+        return neutral(&state, locale);
+    };
+    let mut conn = state.conn().await?;
+    let Some(target) = Code::scan(&mut conn, &token).await? else {
+        return neutral(&state, locale);
+    };
+    let news = News::for_grid_path(&mut conn, &target.grid_path, 100).await?;
+    state.pages.page(
+        "scan/news_list.html",
+        locale,
+        minijinja::context! { place => Serde(&target), news => Serde(&news), self_path => format!("/C/{token}/news") },
+    )
+}
+
+/// `GET /news/{id}`: one published item (news is public).
+pub async fn news_item(
+    state: web::Data<AppState>,
+    locale: Locale,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let (item, targets) = News::find_published(&mut conn, id.into_inner()).await?;
+    let self_path = format!("/news/{}", item.id);
+    let target_names = targets
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect::<Vec<_>>()
+        .join("、");
+    state.pages.page(
+        "scan/news_item.html",
+        locale,
+        minijinja::context! { item => Serde(&item), target_names, self_path },
+    )
+}
+
+/// `GET /`: what the service is, for someone who typed the address.
+pub async fn home(state: web::Data<AppState>, locale: Locale) -> AppResult<HttpResponse> {
+    state.pages.page(
+        "home.html",
+        locale,
+        minijinja::context! { self_path => "/" },
+    )
+}
+
+/// `GET /lang/{tag}?back=/path`: the visible language switch; remembers the choice.
+pub async fn switch_language(
+    tag: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> HttpResponse {
+    let locale = Locale::parse(&tag).unwrap_or(Locale::ZhCn);
+    // Only same-site paths: never an open redirect.
+    let back = query
+        .get("back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .cloned()
+        .unwrap_or_else(|| "/".into());
+    HttpResponse::SeeOther()
+        .cookie(
+            actix_web::cookie::Cookie::build(super::locale::COOKIE, locale.tag())
+                .path("/")
+                .max_age(actix_web::cookie::time::Duration::days(365))
+                .same_site(actix_web::cookie::SameSite::Lax)
+                .finish(),
+        )
+        .insert_header((header::LOCATION, back))
+        .finish()
+}

@@ -1,0 +1,13 @@
+//! HTTP: the one route list, extractors, pages, and handlers by audience (scan pages for
+//! residents, the console for staff, the JSON API).
+
+pub mod api;
+pub mod auth;
+pub mod client_ip;
+pub mod console;
+pub mod error_pages;
+pub mod health;
+pub mod landing;
+pub mod locale;
+pub mod pages;
+pub mod routes;

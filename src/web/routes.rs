@@ -1,0 +1,117 @@
+//! The one route list.
+
+use super::{api, console, error_pages, health, landing};
+use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
+use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
+use actix_web::{web, App};
+
+/// Mount every route, with the body limits from configuration.
+pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
+    let limits = &state.settings.server;
+    cfg.app_data(web::PayloadConfig::new(limits.max_body_bytes))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limits.max_body_bytes)
+                .error_handler(|err, _| {
+                    let code = match &err {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            ErrorCode::PayloadTooLarge
+                        }
+                        _ => ErrorCode::BadRequest,
+                    };
+                    AppError::with_detail(code, err.to_string()).into()
+                }),
+        )
+        .app_data(web::FormConfig::default().limit(limits.max_body_bytes))
+        .app_data(console::imports::multipart_config(limits.max_upload_bytes))
+        // Operations
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        // Residents and passers-by
+        .route("/", web::get().to(landing::home))
+        .route("/lang/{tag}", web::get().to(landing::switch_language))
+        .route("/news/{id}", web::get().to(landing::news_item))
+        // Codes are printed upper case; match the path either way.
+        .route("/C/{token}/news", web::get().to(landing::news_for_code))
+        .route("/c/{token}/news", web::get().to(landing::news_for_code))
+        .route("/C/{tail}", web::get().to(landing::scan))
+        .route("/c/{tail}", web::get().to(landing::scan))
+        // Staff console
+        .route("/console/login", web::get().to(console::login::form))
+        .route("/console/login", web::post().to(console::login::submit))
+        .route("/console/logout", web::post().to(console::login::logout))
+        .route("/console/me", web::get().to(console::login::me))
+        .route("/console", web::get().to(console::grids::tree))
+        .route("/console/grids/{id}", web::get().to(console::grids::show))
+        .route(
+            "/console/grids/{id}/children",
+            web::post().to(console::grids::create_child),
+        )
+        .route(
+            "/console/grids/{id}/rename",
+            web::post().to(console::grids::rename),
+        )
+        .route(
+            "/console/grids/{id}/boundary",
+            web::post().to(console::grids::set_boundary),
+        )
+        .route(
+            "/console/codes/{id}/revoke",
+            web::post().to(console::codes::revoke),
+        )
+        .route(
+            "/console/codes/{id}/reissue",
+            web::post().to(console::codes::reissue),
+        )
+        .route("/console/import", web::get().to(console::imports::form))
+        .route("/console/import", web::post().to(console::imports::upload))
+        .route("/console/news", web::get().to(console::news::index))
+        .route("/console/news", web::post().to(console::news::publish))
+        .route("/console/staff", web::get().to(console::staff::index))
+        .route("/console/staff", web::post().to(console::staff::create))
+        // JSON API
+        .route("/api/v1/me", web::get().to(api::me))
+        .route("/api/v1/grids", web::get().to(api::grids))
+        .route("/api/v1/grids/{id}", web::get().to(api::grid))
+        .route(
+            "/api/v1/grids/{id}/households",
+            web::get().to(api::households),
+        )
+        .route(
+            "/api/v1/grids/{id}/boundary",
+            web::put().to(api::put_boundary),
+        )
+        .route("/api/v1/codes/{id}", web::get().to(api::code))
+        .route("/api/v1/codes/{id}/revoke", web::post().to(api::revoke))
+        .route("/api/v1/codes/{id}/reissue", web::post().to(api::reissue))
+        .service(
+            actix_files::Files::new("/static", state.settings.assets.dir.join("static"))
+                .use_etag(true)
+                .use_last_modified(true),
+        );
+}
+
+/// The application with its middleware (outermost last): request tracing, metrics, error
+/// pages, trailing-slash tolerance.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state.clone()))
+        .configure(|cfg| configure(cfg, &state))
+        .wrap(ErrorHandlers::new().default_handler(error_pages::render))
+        .wrap(NormalizePath::new(TrailingSlash::Trim))
+        .wrap(actix_web::middleware::from_fn(health::track))
+        .wrap(tracing_actix_web::TracingLogger::default())
+}
