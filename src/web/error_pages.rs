@@ -36,13 +36,11 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
 
 /// The `ErrorHandlers` default handler.
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    // Pages that handlers rendered themselves (the neutral scan page) pass through.
-    if is_html {
+    // Responses a handler built on purpose (the neutral scan page, `/readyz`'s JSON) pass
+    // through; only errors, and bare statuses from actix itself, are rewritten.
+    let deliberate =
+        res.response().error().is_none() && res.headers().contains_key(header::CONTENT_TYPE);
+    if deliberate {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -2,4 +2,11 @@
 
 mod helpers;
 
+mod auth;
+mod cli;
+mod codes;
+mod grids;
 mod health;
+mod imports;
+mod news;
+mod scan;

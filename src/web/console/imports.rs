@@ -129,25 +129,17 @@ pub fn multipart_config(max_upload_bytes: usize) -> actix_multipart::form::Multi
         .total_limit(max_upload_bytes)
         .memory_limit(max_upload_bytes)
         .error_handler(|err, _req| {
-            // actix-multipart reports its size limits as errors whose status is 413.
-            let text = err.to_string();
-            if actix_web::ResponseError::status_code(&err)
-                == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-            {
+            // The form reader reports every exceeded limit as a payload overflow.
+            if matches!(
+                err,
+                actix_multipart::MultipartError::Payload(actix_web::error::PayloadError::Overflow)
+            ) {
                 return AppError::with_detail(
                     ErrorCode::PayloadTooLarge,
                     "the upload is larger than allowed",
                 )
                 .into();
             }
-            if text.contains("limit") || text.contains("overflow") || text.contains("too large") {
-                AppError::with_detail(
-                    ErrorCode::PayloadTooLarge,
-                    "the upload is larger than allowed",
-                )
-                .into()
-            } else {
-                AppError::with_detail(ErrorCode::BadRequest, format!("upload: {text}")).into()
-            }
+            AppError::with_detail(ErrorCode::BadRequest, format!("upload: {err}")).into()
         })
 }

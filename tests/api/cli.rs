@@ -1,0 +1,149 @@
+use crate::helpers::{test_settings, Fixture, PUBLIC_URL};
+use std::process::Command;
+
+fn mashang(db_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mashang"))
+        .args(args)
+        .env("MASHANG__DATABASE__URL", db_url)
+        .env("MASHANG__SERVER__PUBLIC_URL", PUBLIC_URL)
+        .env("MASHANG__LOG__FILTER", "warn")
+        .output()
+        .unwrap()
+}
+
+struct Db(String, String);
+impl Drop for Db {
+    fn drop(&mut self) {
+        let name = self.1.clone();
+        let _ = std::process::Command::new("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "root",
+                "-d",
+                "postgres",
+                "-qc",
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ])
+            .output();
+    }
+}
+
+#[test]
+fn demo_is_idempotent_and_export_writes_every_code() {
+    let (settings, name) = test_settings(Fixture::Empty);
+    let db = Db(settings.database.url.clone(), name);
+    let first = mashang(&db.0, &["demo"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(out.contains("households: 2000 new"), "{out}");
+    assert!(out.contains("shops: 60 new"), "{out}");
+    assert!(out.contains("2060 codes issued"), "{out}");
+    assert!(
+        out.contains("mashang-admin"),
+        "the command prints sign-ins: {out}"
+    );
+    let second = mashang(&db.0, &["demo"]);
+    let out = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        out.contains("households: 0 new, 0 updated, 2000 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 codes issued") && out.contains("0 news items published"),
+        "{out}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("mashang-export-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("codes.csv");
+    let r = mashang(
+        &db.0,
+        &[
+            "codes",
+            "export",
+            "--grid",
+            "GY-01",
+            "--kind",
+            "household",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    assert_eq!(
+        headers.iter().collect::<Vec<_>>(),
+        [
+            "kind",
+            "label",
+            "grid_code",
+            "grid_path",
+            "url",
+            "check_code"
+        ]
+    );
+    let records: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    // 平原社区's four compounds: 168 + 256 + 212 + 86 households.
+    assert_eq!(records.len(), 168 + 256 + 212 + 86);
+    for r in &records {
+        assert_eq!(&r[0], "household");
+        assert!(r[2].starts_with("GY-01-"));
+        assert!(r[3].starts_with("工业街道 / 平原社区 / "));
+        assert!(
+            r[4].starts_with("HTTP://MASHANG.TEST/C/")
+                && r[4].len() == "HTTP://MASHANG.TEST/C/".len() + 26
+        );
+        assert_eq!(r[5].len(), 4);
+    }
+    let r = mashang(
+        &db.0,
+        &[
+            "codes",
+            "export",
+            "--grid",
+            "NOPE",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("no grid with code NOPE"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn command_line_import_refuses_bad_files_and_is_idempotent() {
+    let (settings, name) = test_settings(Fixture::Demo);
+    let db = Db(settings.database.url.clone(), name);
+    let dir = std::env::temp_dir().join(format!("mashang-import-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("shops.csv");
+    std::fs::write(
+        &good,
+        "grid_code,name,address,accepts_points\nGY-02-03,粮油店,工业街道昭君路3号,yes\n",
+    )
+    .unwrap();
+    let r = mashang(&db.0, &["import", good.to_str().unwrap()]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("1 new"));
+    let r = mashang(&db.0, &["import", good.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&r.stdout).contains("0 new, 0 updated, 1 unchanged"));
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "grid_code,name,address\nGY-02-03,,x\n").unwrap();
+    let r = mashang(&db.0, &["import", bad.to_str().unwrap()]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("Line 2") && err.contains("nothing imported"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
