@@ -79,7 +79,7 @@ impl ErrorCode {
     }
 
     /// Parse a code back (used by the error-page middleware).
-    pub fn from_str(s: &str) -> Option<ErrorCode> {
+    pub fn parse(s: &str) -> Option<ErrorCode> {
         ALL_CODES.iter().copied().find(|c| c.as_str() == s)
     }
 }
@@ -250,7 +250,7 @@ mod tests {
     #[test]
     fn codes_round_trip_and_are_snake_case() {
         for c in ALL_CODES {
-            assert_eq!(ErrorCode::from_str(c.as_str()), Some(*c));
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(*c));
             assert!(c
                 .as_str()
                 .chars()

@@ -20,6 +20,7 @@ pub mod grids;
 pub mod news;
 pub mod people;
 pub mod redis_store;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

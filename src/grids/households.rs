@@ -7,6 +7,9 @@ use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
+/// (id, token, check code) of an active code, as joined into listings.
+type ActiveCode = (i64, String, String);
+
 /// A household (one door).
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = households)]
@@ -87,7 +90,7 @@ impl Household {
         offset: i64,
         limit: i64,
     ) -> AppResult<Vec<HouseholdWithCode>> {
-        let rows: Vec<(Household, Option<(i64, String, String)>)> = households::table
+        let rows: Vec<(Household, Option<ActiveCode>)> = households::table
             .left_join(
                 codes::table.on(codes::household_id
                     .eq(households::id.nullable())

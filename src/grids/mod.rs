@@ -5,6 +5,7 @@ pub mod boundary;
 pub mod households;
 pub mod import;
 pub mod import_parse;
+pub mod locate;
 pub mod model;
 pub mod scope;
 pub mod shops;

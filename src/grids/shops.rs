@@ -8,6 +8,9 @@ use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
+/// (id, token, check code) of an active code, as joined into listings.
+type ActiveCode = (i64, String, String);
+
 /// A shop.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = shops)]
@@ -50,7 +53,7 @@ impl Shop {
         conn: &mut AsyncPgConnection,
         grid_id: i64,
     ) -> AppResult<Vec<ShopWithCode>> {
-        let rows: Vec<(Shop, Option<(i64, String, String)>)> = shops::table
+        let rows: Vec<(Shop, Option<ActiveCode>)> = shops::table
             .left_join(
                 codes::table.on(codes::shop_id
                     .eq(shops::id.nullable())

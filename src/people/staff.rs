@@ -166,7 +166,7 @@ impl Staff {
                 staff::shop_id.eq(new.shop_id),
                 staff::password_hash.eq(&hash),
             );
-            let insert = diesel::insert_into(staff::table).values(values.clone());
+            let insert = diesel::insert_into(staff::table).values(values);
             let account: Staff = if upsert {
                 insert
                     .on_conflict(staff::username)

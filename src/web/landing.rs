@@ -73,6 +73,7 @@ pub struct Action {
     /// Translation key of the one-line description.
     pub hint: &'static str,
     pub href: String,
+    /// Name of an icon partial in `templates/icons/`.
     pub icon: &'static str,
 }
 
@@ -82,7 +83,7 @@ pub fn actions(target: &ScanTarget) -> Vec<Action> {
         label: "landing.action.news",
         hint: "landing.action.news_hint",
         href: format!("/C/{}/news", target.token),
-        icon: "📰",
+        icon: "news",
     }]
 }
 

@@ -157,9 +157,7 @@ fn ensure_template_unlocked(admin: &mut SyncConn, fixture: Fixture) -> String {
 /// A running app with its own database and Redis namespace.
 pub struct TestApp {
     pub address: String,
-    pub port: u16,
     pub db_name: String,
-    pub db_url: String,
     pub state: AppState,
     pub client: reqwest::Client,
     pub settings: Settings,
@@ -231,8 +229,6 @@ pub async fn spawn_with(settings: Settings, db_name: String) -> TestApp {
         .unwrap();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        port,
-        db_url: settings.database.url.clone(),
         db_name,
         state,
         client,
