@@ -16,6 +16,53 @@ pub struct Settings {
     pub import: ImportSettings,
     pub landing: LandingSettings,
     pub log: LogSettings,
+    pub mail: MailSettings,
+    pub jobs: JobSettings,
+    pub storage: StorageSettings,
+    pub reports: ReportSettings,
+}
+
+/// `[mail]`: the SMTP server mail goes out through.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub host: String,
+    pub port: u16,
+    /// "none", "starttls" or "tls".
+    pub tls: String,
+    pub username: String,
+    pub password: String,
+    pub from: String,
+    pub timeout_seconds: u64,
+}
+
+/// `[jobs]`: background work.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobSettings {
+    pub enabled: bool,
+    pub escalation_interval_seconds: u64,
+    pub mail_interval_seconds: u64,
+    pub auto_close_days: u32,
+}
+
+/// `[storage]`: where photos are kept.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub dir: PathBuf,
+}
+
+/// `[reports]`: snap-report intake.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReportSettings {
+    pub categories: PathBuf,
+    pub max_photos: usize,
+    pub max_photo_bytes: usize,
+    pub max_upload_bytes: usize,
+    /// Grid code of the queue for reports with neither a code nor a usable location
+    /// ("" = the first street office).
+    pub fallback_grid: String,
+    pub similar_radius_m: f64,
+    pub anonymous_per_ip_per_hour: u32,
+    pub anonymous_per_code_per_hour: u32,
 }
 
 /// `[server]`: where to listen and what URL printed codes carry.

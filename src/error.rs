@@ -106,6 +106,9 @@ const ALL_CODES: &[ErrorCode] = &[
 pub struct AppError {
     pub code: ErrorCode,
     pub detail: Option<String>,
+    /// A finer stable snake_case code within `code` (e.g. `photo_too_large`), for clients
+    /// that need to tell apart the kinds of `invalid_input`.
+    pub reason: Option<&'static str>,
     cause: Option<anyhow::Error>,
 }
 
@@ -117,6 +120,7 @@ impl AppError {
     pub fn new(code: ErrorCode) -> Self {
         AppError {
             code,
+            reason: None,
             detail: None,
             cause: None,
         }
@@ -126,6 +130,7 @@ impl AppError {
     pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
         AppError {
             code,
+            reason: None,
             detail: Some(detail.into()),
             cause: None,
         }
@@ -135,6 +140,7 @@ impl AppError {
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         AppError {
             code: ErrorCode::Internal,
+            reason: None,
             detail: None,
             cause: Some(cause.into()),
         }
@@ -150,6 +156,12 @@ impl AppError {
 
     pub fn invalid(detail: impl Into<String>) -> Self {
         Self::with_detail(ErrorCode::InvalidInput, detail)
+    }
+
+    /// Attach a finer stable code.
+    pub fn with_reason(mut self, reason: &'static str) -> Self {
+        self.reason = Some(reason);
+        self
     }
 
     /// Attach a cause for the log (keeps the code).
@@ -187,6 +199,8 @@ impl std::error::Error for AppError {}
 struct ErrorBody<'a> {
     error: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'a str>,
 }
 
@@ -201,6 +215,7 @@ impl ResponseError for AppError {
         }
         HttpResponse::build(self.status_code()).json(ErrorBody {
             error: self.code.as_str(),
+            reason: self.reason,
             message: self.public_message(),
         })
     }

@@ -21,6 +21,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = AppState::build(settings)?;
         let server = run(listener, state.clone())?;
+        crate::jobs::spawn(state.clone());
         Ok(Application {
             port,
             state,

@@ -3,7 +3,11 @@
 use crate::codes::cache::SymbolCache;
 use crate::config::Settings;
 use crate::db::DbPool;
+use crate::notify::{MailTemplates, Mailer};
 use crate::redis_store::RedisStore;
+use crate::reports::categories::Catalog;
+use crate::reports::routing::GridLocator;
+use crate::storage::Storage;
 use crate::web::landing::LandingCache;
 use crate::web::pages::Pages;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -19,6 +23,11 @@ pub struct AppState {
     pub symbols: Arc<SymbolCache>,
     pub landing: Arc<LandingCache>,
     pub metrics: PrometheusHandle,
+    pub catalog: Arc<Catalog>,
+    pub locator: Arc<GridLocator>,
+    pub storage: Storage,
+    pub mailer: Mailer,
+    pub mail_templates: Arc<MailTemplates>,
 }
 
 impl AppState {
@@ -27,6 +36,9 @@ impl AppState {
         let db = crate::db::pool(&settings.database.url, settings.database.pool_size)?;
         let redis = RedisStore::connect(&settings.redis.url, &settings.redis.key_prefix)?;
         let pages = Pages::load(&settings.assets.dir.join("templates"))?;
+        let catalog = Catalog::load(&settings.reports.categories)?;
+        let mail_templates = MailTemplates::load(&settings.assets.dir.join("email"))?;
+        let mailer = Mailer::new(&settings.mail)?;
         Ok(AppState {
             db,
             redis,
@@ -37,6 +49,11 @@ impl AppState {
                 std::time::Duration::from_secs(settings.landing.cache_seconds),
             )),
             metrics: crate::telemetry::metrics_handle(),
+            catalog: Arc::new(catalog),
+            locator: Arc::new(GridLocator::default()),
+            storage: Storage::new(settings.storage.dir.clone()),
+            mailer,
+            mail_templates: Arc::new(mail_templates),
             settings: Arc::new(settings),
         })
     }

@@ -138,6 +138,102 @@ diesel::joinable!(codes -> shops (shop_id));
 diesel::joinable!(news_grids -> news (news_id));
 diesel::joinable!(news_grids -> grids (grid_id));
 
+diesel::table! {
+    reports (id) {
+        id -> Int8,
+        public_id -> Text,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Text,
+        code_id -> Nullable<Int8>,
+        grid_id -> Int8,
+        category -> Text,
+        department -> Text,
+        ledger_kind -> Text,
+        description -> Text,
+        location_source -> Text,
+        lon -> Nullable<Float8>,
+        lat -> Nullable<Float8>,
+        address_text -> Nullable<Text>,
+        reporter_email -> Nullable<Text>,
+        reporter_locale -> Text,
+        state -> Text,
+        escalation_level -> Int2,
+        dispatched_to -> Nullable<Text>,
+        rating -> Nullable<Text>,
+        duplicate_of -> Nullable<Int8>,
+        reopen_count -> Int4,
+        accept_by -> Timestamptz,
+        finish_by -> Timestamptz,
+        submitted_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+        resolved_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        updated_at -> Timestamptz,
+        followers -> Int4,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Int8,
+        report_id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        staff_id -> Nullable<Int8>,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        note -> Nullable<Text>,
+        data -> Jsonb,
+        public -> Bool,
+    }
+}
+
+diesel::table! {
+    report_photos (id) {
+        id -> Int8,
+        report_id -> Int8,
+        event_id -> Nullable<Int8>,
+        position -> Int2,
+        storage_key -> Text,
+        thumb_key -> Text,
+        width -> Int4,
+        height -> Int4,
+        bytes -> Int4,
+        sha256 -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    report_followers (report_id, email) {
+        report_id -> Int8,
+        email -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Int8,
+        dedupe_key -> Text,
+        to_address -> Text,
+        template -> Text,
+        locale -> Text,
+        params -> Jsonb,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(reports -> grids (grid_id));
+diesel::joinable!(case_events -> reports (report_id));
+diesel::joinable!(report_photos -> reports (report_id));
+diesel::joinable!(report_followers -> reports (report_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     grids,
     households,
@@ -149,4 +245,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     news_grids,
     import_batches,
     audit_events,
+    reports,
+    case_events,
+    report_photos,
+    report_followers,
+    mail_outbox,
 );

@@ -41,11 +41,17 @@ fn role(r: data::Role) -> Role {
     }
 }
 
-/// The department in a liaison's display name, "张敏（市场监管局）" → "市场监管局".
+/// The department code (from `config/categories.toml`) of a liaison, from the department in
+/// their display name, "张敏（市场监管局）".
 fn department(display_name: &str) -> Option<String> {
     let start = display_name.find('（')? + '（'.len_utf8();
     let end = display_name[start..].find('）')? + start;
-    Some(display_name[start..end].to_owned())
+    let code = match &display_name[start..end] {
+        "市场监管局" => "market_supervision",
+        "住建局" => "housing_construction",
+        other => other,
+    };
+    Some(code.to_owned())
 }
 
 /// Load the demo district into the database.
@@ -203,7 +209,11 @@ mod tests {
     fn department_from_display_name() {
         assert_eq!(
             super::department("张敏（市场监管局）").as_deref(),
-            Some("市场监管局")
+            Some("market_supervision")
+        );
+        assert_eq!(
+            super::department("刘洋（住建局）").as_deref(),
+            Some("housing_construction")
         );
         assert_eq!(super::department("张敏"), None);
     }

@@ -1,5 +1,163 @@
-//! Snap-reports (随手拍) and the case ledger: categories, photos, the state machine.
+//! Snap-reports (随手拍) and the case ledger: categories, photos, routing, intake, handling
+//! through the state machine, notifications, and the background jobs' work.
 
 pub mod categories;
+pub mod handling;
+pub mod intake;
 pub mod ledger;
+pub mod model;
+pub mod notify_staff;
 pub mod photos;
+pub mod routing;
+
+pub use model::Report;
+
+/// Why a submission or a step was refused: a stable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportError {
+    DescriptionMissing,
+    DescriptionTooLong { max: usize },
+    UnknownCategory,
+    BadEmail,
+    AddressTooLong { max: usize },
+    BadCoordinates,
+    OutsideDistrict,
+    UnknownCode,
+    BadIdempotencyKey,
+    IdempotencyConflict,
+    TooManyPhotos { max: usize },
+    Photo(photos::PhotoError),
+    Transition(ledger::TransitionError),
+    UnknownDepartment,
+    UnknownGrid,
+    NoSuchCase,
+}
+
+impl ReportError {
+    /// Stable snake_case code (JSON `reason`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReportError::DescriptionMissing => "description_missing",
+            ReportError::DescriptionTooLong { .. } => "description_too_long",
+            ReportError::UnknownCategory => "unknown_category",
+            ReportError::BadEmail => "bad_email",
+            ReportError::AddressTooLong { .. } => "address_too_long",
+            ReportError::BadCoordinates => "bad_coordinates",
+            ReportError::OutsideDistrict => "outside_district",
+            ReportError::UnknownCode => "unknown_code",
+            ReportError::BadIdempotencyKey => "bad_idempotency_key",
+            ReportError::IdempotencyConflict => "idempotency_conflict",
+            ReportError::TooManyPhotos { .. } => "too_many_photos",
+            ReportError::Photo(e) => e.code(),
+            ReportError::Transition(e) => e.code(),
+            ReportError::UnknownDepartment => "unknown_department",
+            ReportError::UnknownGrid => "unknown_grid",
+            ReportError::NoSuchCase => "no_such_case",
+        }
+    }
+
+    /// A message in the user's language (zh-CN unless `locale` starts with "en").
+    pub fn message(&self, locale: &str) -> String {
+        let en = locale.to_ascii_lowercase().starts_with("en");
+        let pick = |zh: &str, e: &str| if en { e.to_owned() } else { zh.to_owned() };
+        match self {
+            ReportError::DescriptionMissing => pick(
+                "请写几句话说明问题。",
+                "Please describe the problem in a few words.",
+            ),
+            ReportError::DescriptionTooLong { max } => {
+                if en {
+                    format!("The description may be at most {max} characters.")
+                } else {
+                    format!("问题描述最多 {max} 个字。")
+                }
+            }
+            ReportError::UnknownCategory => pick(
+                "没有这个问题类别，请重新选择。",
+                "Unknown category; please choose again.",
+            ),
+            ReportError::BadEmail => {
+                pick("邮箱地址格式不正确。", "The email address is not valid.")
+            }
+            ReportError::AddressTooLong { max } => {
+                if en {
+                    format!("The address may be at most {max} characters.")
+                } else {
+                    format!("地址最多 {max} 个字。")
+                }
+            }
+            ReportError::BadCoordinates => {
+                pick("位置坐标无效。", "The location coordinates are not valid.")
+            }
+            ReportError::OutsideDistrict => pick(
+                "这个位置不在本辖区内，请确认位置或手动填写地址。",
+                "This location is outside the district; check it or type the address.",
+            ),
+            ReportError::UnknownCode => pick(
+                "这个二维码无效或已停用。",
+                "This QR code is unknown or no longer valid.",
+            ),
+            ReportError::BadIdempotencyKey => pick(
+                "表单已过期，请刷新后重新提交。",
+                "The form has expired; reload it and submit again.",
+            ),
+            ReportError::IdempotencyConflict => pick(
+                "这个表单已经提交过其他内容，请刷新后重新填写。",
+                "This form was already used for another report; reload it.",
+            ),
+            ReportError::TooManyPhotos { max } => {
+                if en {
+                    format!("At most {max} photos per report.")
+                } else {
+                    format!("每次最多上传 {max} 张照片。")
+                }
+            }
+            ReportError::Photo(e) => e.message(locale),
+            ReportError::Transition(e) => e.message(locale),
+            ReportError::UnknownDepartment => pick("没有这个部门。", "Unknown department."),
+            ReportError::UnknownGrid => pick("没有这个网格。", "Unknown grid."),
+            ReportError::NoSuchCase => pick("没有这个案件。", "No such case."),
+        }
+    }
+
+    /// The error for the response: the HTTP class from the kind of problem, the reason code
+    /// and the message in the user's language.
+    pub fn into_app_error(self, locale: &str) -> crate::error::AppError {
+        use crate::error::{AppError, ErrorCode};
+        let code = match &self {
+            ReportError::IdempotencyConflict => ErrorCode::Conflict,
+            ReportError::Photo(photos::PhotoError::TooLarge { .. }) => ErrorCode::PayloadTooLarge,
+            ReportError::Transition(ledger::TransitionError::NotAllowed { .. })
+            | ReportError::Transition(ledger::TransitionError::AlreadyEscalated { .. }) => {
+                ErrorCode::Conflict
+            }
+            ReportError::Transition(ledger::TransitionError::WrongActor { .. }) => {
+                ErrorCode::Forbidden
+            }
+            ReportError::NoSuchCase => ErrorCode::NotFound,
+            _ => ErrorCode::InvalidInput,
+        };
+        AppError::with_detail(code, self.message(locale)).with_reason(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_messages() {
+        let e = ReportError::DescriptionTooLong { max: 1000 };
+        assert_eq!(e.code(), "description_too_long");
+        assert!(e.message("zh-CN").contains("1000"));
+        assert!(e.message("en").contains("1000"));
+        assert_eq!(
+            ReportError::OutsideDistrict.into_app_error("en").code,
+            crate::error::ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            ReportError::IdempotencyConflict.into_app_error("en").code,
+            crate::error::ErrorCode::Conflict
+        );
+    }
+}

@@ -79,12 +79,20 @@ pub struct Action {
 
 /// The actions that work today for this code.
 pub fn actions(target: &ScanTarget) -> Vec<Action> {
-    vec![Action {
-        label: "landing.action.news",
-        hint: "landing.action.news_hint",
-        href: format!("/C/{}/news", target.token),
-        icon: "news",
-    }]
+    vec![
+        Action {
+            label: "landing.action.report",
+            hint: "landing.action.report_hint",
+            href: format!("/report?code={}", target.token),
+            icon: "camera",
+        },
+        Action {
+            label: "landing.action.news",
+            hint: "landing.action.news_hint",
+            href: format!("/C/{}/news", target.token),
+            icon: "news",
+        },
+    ]
 }
 
 async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView>>> {

@@ -1,6 +1,6 @@
 //! The one route list.
 
-use super::{api, console, error_pages, health, landing};
+use super::{api, console, error_pages, health, landing, report};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -39,6 +39,27 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/c/{token}/news", web::get().to(landing::news_for_code))
         .route("/C/{tail}", web::get().to(landing::scan))
         .route("/c/{tail}", web::get().to(landing::scan))
+        // Snap-reports
+        .service(
+            web::resource("/report")
+                .app_data(console::imports::multipart_config(
+                    state.settings.reports.max_upload_bytes,
+                ))
+                .route(web::get().to(report::form))
+                .route(web::post().to(report::submit)),
+        )
+        .route("/report/suggest", web::get().to(report::suggest))
+        .route("/r/{public_id}", web::get().to(report::track))
+        .route("/r/{public_id}/rate", web::post().to(report::rate))
+        .route("/r/{public_id}/follow", web::post().to(report::follow))
+        .route(
+            "/r/{public_id}/photos/{photo}",
+            web::get().to(report::photo),
+        )
+        .route(
+            "/r/{public_id}/photos/{photo}/thumb",
+            web::get().to(report::photo),
+        )
         // Staff console
         .route("/console/login", web::get().to(console::login::form))
         .route("/console/login", web::post().to(console::login::submit))
@@ -66,6 +87,23 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/console/codes/{id}/reissue",
             web::post().to(console::codes::reissue),
         )
+        .route("/console/cases", web::get().to(console::cases::queue))
+        .route("/console/cases/{id}", web::get().to(console::cases::show))
+        .service(
+            web::resource("/console/cases/{id}/step")
+                .app_data(console::imports::multipart_config(
+                    state.settings.reports.max_upload_bytes,
+                ))
+                .route(web::post().to(console::cases::step)),
+        )
+        .route(
+            "/console/cases/{id}/photos/{photo}",
+            web::get().to(console::cases::photo),
+        )
+        .route(
+            "/console/cases/{id}/photos/{photo}/thumb",
+            web::get().to(console::cases::photo),
+        )
         .route("/console/import", web::get().to(console::imports::form))
         .route("/console/import", web::post().to(console::imports::upload))
         .route("/console/news", web::get().to(console::news::index))
@@ -74,6 +112,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/staff", web::post().to(console::staff::create))
         // JSON API
         .route("/api/v1/me", web::get().to(api::me))
+        .route("/api/v1/reports", web::post().to(report::api_submit))
         .route("/api/v1/grids", web::get().to(api::grids))
         .route("/api/v1/grids/{id}", web::get().to(api::grid))
         .route(

@@ -187,6 +187,12 @@ pub fn test_settings(fixture: Fixture) -> (Settings, String) {
     s.server.public_url = PUBLIC_URL.into();
     s.redis.key_prefix = format!("test:{db_name}:");
     s.log.filter = "warn".into();
+    // Tests drive the jobs themselves, with their own clock.
+    s.jobs.enabled = false;
+    s.storage.dir = std::env::temp_dir().join(format!("mashang-test-storage/{db_name}"));
+    // No SMTP server unless a test starts a sink (port 1: refused at once).
+    s.mail.port = 1;
+    s.mail.timeout_seconds = 3;
     (s, db_name)
 }
 
@@ -211,6 +217,14 @@ static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 pub async fn spawn(fixture: Fixture) -> TestApp {
     let (settings, db_name) = test_settings(fixture);
     spawn_with(settings, db_name).await
+}
+
+/// Spawn with a running SMTP sink that the app sends to.
+pub async fn spawn_with_sink(fixture: Fixture) -> (TestApp, crate::smtp_sink::SmtpSink) {
+    let sink = crate::smtp_sink::SmtpSink::start().await;
+    let (mut settings, db) = test_settings(fixture);
+    settings.mail.port = sink.port;
+    (spawn_with(settings, db).await, sink)
 }
 
 /// Spawn with adjusted settings.
@@ -239,6 +253,7 @@ pub async fn spawn_with(settings: Settings, db_name: String) -> TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let name = self.db_name.clone();
+        let _ = std::fs::remove_dir_all(&self.settings.storage.dir);
         let prefix = self.settings.redis.key_prefix.clone();
         let redis_url = self.settings.redis.url.clone();
         // Plain thread: Drop may run inside the test's runtime.

@@ -1,6 +1,8 @@
 //! Black-box tests: the real app on a random port against real PostgreSQL and Redis.
 
+mod fixtures;
 mod helpers;
+mod smtp_sink;
 
 mod auth;
 mod cli;
@@ -9,4 +11,5 @@ mod grids;
 mod health;
 mod imports;
 mod news;
+mod reports;
 mod scan;

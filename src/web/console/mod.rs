@@ -1,5 +1,6 @@
 //! The staff console: server-rendered pages for phones and desktops.
 
+pub mod cases;
 pub mod codes;
 pub mod grids;
 pub mod imports;
@@ -24,6 +25,7 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
         self_path,
         nav => minijinja::context! {
             grids => me.staff.can(ViewGrids),
+            cases => me.staff.can(ViewGrids),
             import => me.staff.can(Import),
             news => me.staff.can(PublishNews),
             staff => me.staff.can(ManageStaff),

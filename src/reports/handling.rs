@@ -1,0 +1,262 @@
+//! Acting on a case: the state machine decides, this module records. Each step runs in one
+//! transaction with the case row locked: the report's columns, the append-only event, result
+//! photos and the mails it causes land together or not at all.
+
+use super::categories::Catalog;
+use super::intake::StoredPhoto;
+use super::ledger::{self, Action, Actor, CaseState};
+use super::model::Report;
+use super::notify_staff::{self, EscalationCause};
+use super::ReportError;
+use crate::db::schema::{case_events, grids, report_followers, report_photos, reports};
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+/// Who is acting.
+#[derive(Debug, Clone, Copy)]
+pub struct By {
+    pub actor: Actor,
+    pub staff_id: Option<i64>,
+}
+
+/// Which steps the reporter sees on the tracking page.
+fn public(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Comment { .. }
+            | Action::Reroute { .. }
+            | Action::Reclassify { .. }
+            | Action::Escalate { .. }
+    )
+}
+
+/// The note recorded with a step.
+fn note_of(action: &Action) -> Option<String> {
+    match action {
+        Action::Resolve { note } => Some(note.clone()),
+        Action::Reject { reason } | Action::NotOurs { reason } => Some(reason.clone()),
+        Action::Reroute { reason, .. } | Action::Reclassify { reason, .. } => Some(reason.clone()),
+        Action::Rate { comment, .. } => comment.clone(),
+        Action::Comment { text } => Some(text.clone()),
+        _ => None,
+    }
+}
+
+/// Apply one action to a case. Returns the updated case, or why it was refused.
+#[allow(clippy::too_many_arguments)]
+pub async fn act(
+    conn: &mut AsyncPgConnection,
+    catalog: &Catalog,
+    base: &str,
+    report_id: i64,
+    by: By,
+    action: Action,
+    photos: &[StoredPhoto],
+    now: DateTime<Utc>,
+) -> AppResult<Result<Report, ReportError>> {
+    // Checks that need the catalog or the database, before taking the lock.
+    match &action {
+        Action::Dispatch { department } if catalog.department(department).is_none() => {
+            return Ok(Err(ReportError::UnknownDepartment))
+        }
+        Action::Reclassify { to_category, .. } if catalog.kind(to_category).is_none() => {
+            return Ok(Err(ReportError::UnknownCategory))
+        }
+        Action::Reroute { to_grid, .. } => {
+            let level: Option<i16> = grids::table
+                .find(to_grid)
+                .select(grids::level)
+                .first(conn)
+                .await
+                .optional()?;
+            if !matches!(level, Some(2) | Some(3)) {
+                return Ok(Err(ReportError::UnknownGrid));
+            }
+        }
+        Action::MarkDuplicate { of_case } => {
+            let exists: bool = diesel::select(diesel::dsl::exists(reports::table.find(of_case)))
+                .get_result(conn)
+                .await?;
+            if !exists {
+                return Ok(Err(ReportError::NoSuchCase));
+            }
+        }
+        _ => {}
+    }
+    let catalog_ref = catalog;
+    conn.transaction(async |conn| {
+        let Some(report) = reports::table
+            .find(report_id)
+            .select(Report::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?
+        else {
+            return Ok(Err(ReportError::NoSuchCase));
+        };
+        let transition = match ledger::decide(&report.facts(), by.actor, &action) {
+            Ok(t) => t,
+            Err(e) => return Ok(Err(ReportError::Transition(e))),
+        };
+        let mut facts = report.facts();
+        facts.apply(&action, &transition);
+        let to = transition.to;
+        let state_changed = transition.from != to;
+
+        // The row: state and the columns each step owns.
+        let mut accepted_at = report.accepted_at;
+        let mut resolved_at = report.resolved_at;
+        let mut closed_at = report.closed_at;
+        let mut rating = report.rating.clone();
+        let mut grid_id = report.grid_id;
+        let (mut category, mut department, mut ledger_kind) = (
+            report.category.clone(),
+            report.department.clone(),
+            report.ledger_kind.clone(),
+        );
+        let mut duplicate_of = report.duplicate_of;
+        match &action {
+            Action::Accept => accepted_at = Some(now),
+            Action::Resolve { .. } => resolved_at = Some(now),
+            Action::Rate { rating: r, .. } => rating = Some(r.as_str().to_owned()),
+            Action::Reroute { to_grid, .. } => grid_id = *to_grid,
+            Action::Reclassify { to_category, .. } => {
+                let k = catalog_ref.kind(to_category).expect("checked above");
+                category = k.code.clone();
+                department = k.department.clone();
+                ledger_kind = k.ledger.clone();
+            }
+            Action::MarkDuplicate { of_case } => duplicate_of = Some(*of_case),
+            _ => {}
+        }
+        if to == CaseState::Closed && transition.from != CaseState::Closed {
+            closed_at = Some(now);
+        }
+        if transition.reopened {
+            // Sent back to be handled again: the old resolution no longer stands.
+            resolved_at = None;
+        }
+        let updated: Report = diesel::update(reports::table.find(report.id))
+            .set((
+                reports::state.eq(to.as_str()),
+                reports::escalation_level.eq(facts.escalation_level),
+                reports::dispatched_to.eq(&facts.dispatched_to),
+                reports::accepted_at.eq(accepted_at),
+                reports::resolved_at.eq(resolved_at),
+                reports::closed_at.eq(closed_at),
+                reports::rating.eq(&rating),
+                reports::grid_id.eq(grid_id),
+                reports::category.eq(&category),
+                reports::department.eq(&department),
+                reports::ledger_kind.eq(&ledger_kind),
+                reports::duplicate_of.eq(duplicate_of),
+                reports::reopen_count.eq(report.reopen_count + i32::from(transition.reopened)),
+                reports::updated_at.eq(now),
+            ))
+            .returning(Report::as_returning())
+            .get_result(conn)
+            .await?;
+
+        let mut data = serde_json::to_value(&action).unwrap_or_default();
+        if let Some(level) = transition.escalate_to {
+            data["escalate_to"] = level.into();
+        }
+        if transition.reopened {
+            data["reopened"] = true.into();
+        }
+        let event_id: i64 = diesel::insert_into(case_events::table)
+            .values((
+                case_events::report_id.eq(report.id),
+                case_events::at.eq(now),
+                case_events::actor.eq(by.actor.as_str()),
+                case_events::staff_id.eq(by.staff_id),
+                case_events::action.eq(action.name()),
+                case_events::from_state.eq(transition.from.as_str()),
+                case_events::to_state.eq(if state_changed || matches!(action, Action::Accept) {
+                    Some(to.as_str())
+                } else {
+                    None
+                }),
+                case_events::note.eq(note_of(&action)),
+                case_events::data.eq(data),
+                case_events::public.eq(public(&action)),
+            ))
+            .returning(case_events::id)
+            .get_result(conn)
+            .await?;
+        for (i, p) in photos.iter().enumerate() {
+            diesel::insert_into(report_photos::table)
+                .values((
+                    report_photos::report_id.eq(report.id),
+                    report_photos::event_id.eq(event_id),
+                    report_photos::position.eq(i as i16),
+                    report_photos::storage_key.eq(&p.storage_key),
+                    report_photos::thumb_key.eq(&p.thumb_key),
+                    report_photos::width.eq(p.width as i32),
+                    report_photos::height.eq(p.height as i32),
+                    report_photos::bytes.eq(p.bytes as i32),
+                    report_photos::sha256.eq(&p.sha256),
+                ))
+                .execute(conn)
+                .await?;
+        }
+
+        // Who is told.
+        match &action {
+            Action::Resolve { note } => {
+                notify_staff::resolved(conn, catalog_ref, base, &updated, note).await?;
+            }
+            Action::Escalate { to_level } => {
+                let cause = if report.case_state() == CaseState::Submitted {
+                    EscalationCause::NotAccepted
+                } else {
+                    EscalationCause::Overdue
+                };
+                notify_staff::escalated(conn, catalog_ref, base, &updated, *to_level, cause)
+                    .await?;
+            }
+            Action::Reroute { .. } => {
+                notify_staff::new_case(conn, catalog_ref, base, &updated).await?;
+            }
+            _ => {}
+        }
+        if let Some(level) = transition.escalate_to {
+            notify_staff::escalated(
+                conn,
+                catalog_ref,
+                base,
+                &updated,
+                level,
+                EscalationCause::Dissatisfied,
+            )
+            .await?;
+        }
+        Ok::<_, crate::error::AppError>(Ok(updated))
+    })
+    .await
+}
+
+/// "The same problem? Follow it": add a follower (idempotent per address).
+pub async fn follow(conn: &mut AsyncPgConnection, report_id: i64, email: &str) -> AppResult<bool> {
+    conn.transaction(async |conn| {
+        let added = diesel::insert_into(report_followers::table)
+            .values((
+                report_followers::report_id.eq(report_id),
+                report_followers::email.eq(email),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        if added > 0 {
+            diesel::update(reports::table.find(report_id))
+                .set(reports::followers.eq(reports::followers + 1))
+                .execute(conn)
+                .await?;
+        }
+        Ok::<_, crate::error::AppError>(added > 0)
+    })
+    .await
+}

@@ -1,0 +1,257 @@
+//! Reports (cases): queries as methods.
+
+use super::ledger::{CaseFacts, CaseState, Deadlines, LedgerKind};
+use crate::db::schema::{case_events, grids, report_photos, reports};
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+
+/// A report and its case.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = reports)]
+pub struct Report {
+    pub id: i64,
+    pub public_id: String,
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
+    #[serde(skip)]
+    pub request_hash: String,
+    pub code_id: Option<i64>,
+    pub grid_id: i64,
+    pub category: String,
+    pub department: String,
+    pub ledger_kind: String,
+    pub description: String,
+    pub location_source: String,
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    pub address_text: Option<String>,
+    /// Seen only by staff who handle the case; never serialised onto public pages.
+    #[serde(skip)]
+    pub reporter_email: Option<String>,
+    pub reporter_locale: String,
+    pub state: String,
+    pub escalation_level: i16,
+    pub dispatched_to: Option<String>,
+    pub rating: Option<String>,
+    pub duplicate_of: Option<i64>,
+    pub reopen_count: i32,
+    pub accept_by: DateTime<Utc>,
+    pub finish_by: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub followers: i32,
+}
+
+/// One step of a case.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = case_events)]
+pub struct CaseEvent {
+    pub id: i64,
+    pub report_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub staff_id: Option<i64>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub note: Option<String>,
+    pub data: serde_json::Value,
+    pub public: bool,
+}
+
+/// A stored photo of a report (the reporter's, or a result photo of an event).
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = report_photos)]
+pub struct Photo {
+    pub id: i64,
+    pub report_id: i64,
+    pub event_id: Option<i64>,
+    pub position: i16,
+    #[serde(skip)]
+    pub storage_key: String,
+    #[serde(skip)]
+    pub thumb_key: String,
+    pub width: i32,
+    pub height: i32,
+}
+
+/// A queue row: the case and its grid's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    pub report: Report,
+    pub grid_name: String,
+    pub grid_code: String,
+    /// The deadline that matters now: accept_by before acceptance, finish_by after.
+    pub due: DateTime<Utc>,
+    pub overdue: bool,
+}
+
+impl Report {
+    /// The case state (the database allows only known names).
+    pub fn case_state(&self) -> CaseState {
+        CaseState::parse(&self.state).unwrap_or(CaseState::Submitted)
+    }
+
+    /// The ledger kind.
+    pub fn kind(&self) -> LedgerKind {
+        LedgerKind::parse(&self.ledger_kind).unwrap_or(LedgerKind::TimeLimited)
+    }
+
+    /// What the state machine needs.
+    pub fn facts(&self) -> CaseFacts {
+        CaseFacts {
+            id: self.id,
+            state: self.case_state(),
+            escalation_level: self.escalation_level,
+            dispatched_to: self.dispatched_to.clone(),
+        }
+    }
+
+    /// The deadlines.
+    pub fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            accept_by: self.accept_by,
+            finish_by: self.finish_by,
+        }
+    }
+
+    /// The deadline that matters in the current state.
+    pub fn due(&self) -> DateTime<Utc> {
+        if self.case_state() == CaseState::Submitted {
+            self.accept_by
+        } else {
+            self.finish_by
+        }
+    }
+
+    /// One report by id.
+    pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> AppResult<Report> {
+        Ok(reports::table
+            .find(id)
+            .select(Report::as_select())
+            .first(conn)
+            .await?)
+    }
+
+    /// One report by id, locked for an update in the current transaction.
+    pub async fn find_for_update(conn: &mut AsyncPgConnection, id: i64) -> AppResult<Report> {
+        Ok(reports::table
+            .find(id)
+            .select(Report::as_select())
+            .for_update()
+            .first(conn)
+            .await?)
+    }
+
+    /// By the public tracking id.
+    pub async fn by_public_id(
+        conn: &mut AsyncPgConnection,
+        public_id: &str,
+    ) -> AppResult<Option<Report>> {
+        Ok(reports::table
+            .filter(reports::public_id.eq(public_id))
+            .select(Report::as_select())
+            .first(conn)
+            .await
+            .optional()?)
+    }
+
+    /// By a client's idempotency key.
+    pub async fn by_idempotency_key(
+        conn: &mut AsyncPgConnection,
+        key: &str,
+    ) -> AppResult<Option<Report>> {
+        Ok(reports::table
+            .filter(reports::idempotency_key.eq(key))
+            .select(Report::as_select())
+            .first(conn)
+            .await
+            .optional()?)
+    }
+
+    /// Every event, oldest first (staff view).
+    pub async fn events(&self, conn: &mut AsyncPgConnection) -> AppResult<Vec<CaseEvent>> {
+        Ok(case_events::table
+            .filter(case_events::report_id.eq(self.id))
+            .order(case_events::id)
+            .select(CaseEvent::as_select())
+            .load(conn)
+            .await?)
+    }
+
+    /// The events the reporter's tracking page shows.
+    pub async fn public_events(&self, conn: &mut AsyncPgConnection) -> AppResult<Vec<CaseEvent>> {
+        Ok(case_events::table
+            .filter(
+                case_events::report_id
+                    .eq(self.id)
+                    .and(case_events::public.eq(true)),
+            )
+            .order(case_events::id)
+            .select(CaseEvent::as_select())
+            .load(conn)
+            .await?)
+    }
+
+    /// Photos, reporter's first, then by event.
+    pub async fn photos(&self, conn: &mut AsyncPgConnection) -> AppResult<Vec<Photo>> {
+        Ok(report_photos::table
+            .filter(report_photos::report_id.eq(self.id))
+            .order((
+                report_photos::event_id.asc().nulls_first(),
+                report_photos::position,
+            ))
+            .select(Photo::as_select())
+            .load(conn)
+            .await?)
+    }
+
+    /// Open cases in the grids under any of `paths` (None = all), the most urgent first.
+    pub async fn queue(
+        conn: &mut AsyncPgConnection,
+        paths: Option<&[String]>,
+        department: Option<&str>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> AppResult<Vec<QueueRow>> {
+        let mut q = reports::table
+            .inner_join(grids::table)
+            .filter(reports::state.eq_any(["submitted", "accepted", "dispatched", "in_progress"]))
+            .select((Report::as_select(), grids::name, grids::code, grids::path))
+            .into_boxed();
+        if let Some(d) = department {
+            q = q.filter(reports::dispatched_to.eq(d.to_owned()));
+        }
+        // Order by the deadline that matters now (accept_by before acceptance).
+        let rows: Vec<(Report, String, String, String)> = q
+            .order(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
+                "CASE WHEN reports.state = 'submitted' THEN reports.accept_by ELSE reports.finish_by END",
+            ))
+            .limit(limit.saturating_mul(4))
+            .load(conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(_, _, _, path)| {
+                paths.is_none_or(|ps| ps.iter().any(|p| path.starts_with(p.as_str())))
+            })
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(report, grid_name, grid_code, _)| {
+                let due = report.due();
+                QueueRow {
+                    overdue: due < now,
+                    due,
+                    report,
+                    grid_name,
+                    grid_code,
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,366 @@
+//! The case ledger in the console: the queue (most urgent first) and one case with its
+//! full history and the steps the signed-in staff member may take.
+
+use super::{base, see_other};
+use crate::error::{AppError, AppResult};
+use crate::grids::Grid;
+use crate::people::Role;
+use crate::reports::handling::{self, By};
+use crate::reports::ledger::{Action, Actor, CaseState, LedgerKind};
+use crate::reports::photos::{self, PhotoLimits};
+use crate::reports::{Report, ReportError};
+use crate::state::AppState;
+use crate::storage::Storage;
+use crate::web::auth::CurrentStaff;
+use crate::web::locale::Locale;
+use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
+use actix_web::{web, HttpResponse};
+use minijinja::value::Serde;
+use serde::Serialize;
+
+/// How this staff member acts on a case, if at all: admins as admin; the liaison of the
+/// department it was passed to as the department; workers and heads whose grids cover it as
+/// the responsible grid.
+pub fn actor_for(me: &CurrentStaff, report: &Report, grid_path: &str) -> Option<Actor> {
+    match me.staff.role() {
+        Role::Admin => Some(Actor::Admin),
+        Role::DepartmentLiaison => (report.dispatched_to.is_some()
+            && report.dispatched_to == me.staff.department)
+            .then_some(Actor::Department),
+        Role::GridHead | Role::GridWorker => me
+            .scope
+            .contains_path(grid_path)
+            .then_some(Actor::Responsible),
+        Role::MerchantCashier => None,
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    category: String,
+    state: &'static str,
+    state_code: String,
+    ledger: &'static str,
+    grid: String,
+    description: String,
+    due: chrono::DateTime<chrono::Utc>,
+    overdue: bool,
+    escalation_level: i16,
+}
+
+/// `GET /console/cases`
+pub async fn queue(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let now = chrono::Utc::now();
+    let rows = match me.staff.role() {
+        Role::Admin => Report::queue(&mut conn, None, None, now, 200).await?,
+        Role::DepartmentLiaison => match &me.staff.department {
+            Some(d) => Report::queue(&mut conn, None, Some(d), now, 200).await?,
+            None => vec![],
+        },
+        Role::GridHead | Role::GridWorker => match &me.scope {
+            crate::grids::scope::Scope::All => {
+                Report::queue(&mut conn, None, None, now, 200).await?
+            }
+            crate::grids::scope::Scope::Subtrees(paths) => {
+                Report::queue(&mut conn, Some(paths), None, now, 200).await?
+            }
+        },
+        Role::MerchantCashier => return Err(AppError::forbidden()),
+    };
+    let tag = locale.tag();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .map(|q| Row {
+            id: q.report.id,
+            category: state
+                .catalog
+                .kind(&q.report.category)
+                .map(|k| k.name(tag).to_owned())
+                .unwrap_or_default(),
+            state: q.report.case_state().label(tag),
+            state_code: q.report.state.clone(),
+            ledger: q.report.kind().label(tag),
+            grid: q.grid_name,
+            description: q.report.description.chars().take(60).collect(),
+            due: q.due,
+            overdue: q.overdue,
+            escalation_level: q.report.escalation_level,
+        })
+        .collect();
+    let ctx = minijinja::context! { rows => Serde(rows), ..base(&me, "/console/cases") };
+    state.pages.page("console/cases.html", locale, ctx)
+}
+
+/// Load a case and the way `me` may act on it (403 when not at all).
+async fn case_for(
+    state: &AppState,
+    me: &CurrentStaff,
+    id: i64,
+) -> AppResult<(Report, Grid, Actor)> {
+    let mut conn = state.conn().await?;
+    let report = Report::find(&mut conn, id).await?;
+    let grid = Grid::find(&mut conn, report.grid_id).await?;
+    let actor = actor_for(me, &report, &grid.path).ok_or_else(AppError::forbidden)?;
+    Ok((report, grid, actor))
+}
+
+#[derive(Serialize)]
+struct EventRow {
+    at: chrono::DateTime<chrono::Utc>,
+    actor: String,
+    staff: Option<String>,
+    action: String,
+    to_state: Option<&'static str>,
+    note: Option<String>,
+    data: serde_json::Value,
+    photos: Vec<i64>,
+}
+
+/// `GET /console/cases/{id}`
+pub async fn show(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (report, grid, actor) = case_for(&state, &me, *id).await?;
+    let mut conn = state.conn().await?;
+    let events = report.events(&mut conn).await?;
+    let photos = report.photos(&mut conn).await?;
+    let lineage = grid.lineage(&mut conn).await?;
+    let names: std::collections::HashMap<i64, String> = crate::people::Staff::all(&mut conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect();
+    let tag = locale.tag();
+    let event_rows: Vec<EventRow> = events
+        .iter()
+        .map(|e| EventRow {
+            at: e.at,
+            actor: e.actor.clone(),
+            staff: e.staff_id.and_then(|s| names.get(&s).cloned()),
+            action: e.action.clone(),
+            to_state: e
+                .to_state
+                .as_deref()
+                .and_then(CaseState::parse)
+                .map(|s| s.label(tag)),
+            note: e.note.clone(),
+            data: e.data.clone(),
+            photos: photos
+                .iter()
+                .filter(|p| p.event_id == Some(e.id))
+                .map(|p| p.id)
+                .collect(),
+        })
+        .collect();
+    let own_photos: Vec<i64> = photos
+        .iter()
+        .filter(|p| p.event_id.is_none())
+        .map(|p| p.id)
+        .collect();
+    // The steps the state machine would allow this actor now (forms shown for these only).
+    let facts = report.facts();
+    let probe = |a: Action| crate::reports::ledger::decide(&facts, actor, &a).is_ok();
+    let allowed = minijinja::context! {
+        accept => probe(Action::Accept),
+        dispatch => probe(Action::Dispatch { department: "x".into() }),
+        start => probe(Action::Start),
+        resolve => probe(Action::Resolve { note: "x".into() }),
+        reject => probe(Action::Reject { reason: "x".into() }),
+        not_ours => probe(Action::NotOurs { reason: "x".into() }),
+        duplicate => probe(Action::MarkDuplicate { of_case: report.id + 1 }),
+        reroute => probe(Action::Reroute { to_grid: 0, reason: "x".into() }),
+        reclassify => probe(Action::Reclassify { to_category: "x".into(), reason: "x".into() }),
+    };
+    let departments: Vec<(String, String)> = state
+        .catalog
+        .departments()
+        .iter()
+        .map(|d| (d.code.clone(), d.name(tag).to_owned()))
+        .collect();
+    let categories: Vec<(String, String)> = state
+        .catalog
+        .kinds()
+        .iter()
+        .map(|k| (k.code.clone(), k.name(tag).to_owned()))
+        .collect();
+    let grids: Vec<(i64, String)> = Grid::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|g| g.level >= 2)
+        .map(|g| (g.id, g.name))
+        .collect();
+    let self_path = format!("/console/cases/{}", report.id);
+    let ctx = minijinja::context! {
+        case => Serde(&report),
+        reporter_email => &report.reporter_email,
+        category => state.catalog.kind(&report.category).map(|k| k.name(tag).to_owned()),
+        department => state.catalog.department(&report.department).map(|d| d.name(tag).to_owned()),
+        dispatched_to => report.dispatched_to.as_deref().and_then(|d| state.catalog.department(d)).map(|d| d.name(tag).to_owned()),
+        state_label => report.case_state().label(tag),
+        ledger => LedgerKind::parse(&report.ledger_kind).map(|k| k.label(tag)),
+        lineage => Serde(&lineage), events => Serde(event_rows), own_photos, allowed,
+        departments => Serde(departments), categories => Serde(categories), grids => Serde(grids),
+        ..base(&me, &self_path)
+    };
+    state.pages.page("console/case.html", locale, ctx)
+}
+
+/// The step form (multipart: a result photo may come with "resolve").
+#[derive(MultipartForm)]
+pub struct StepForm {
+    csrf: Text<String>,
+    action: Text<String>,
+    department: Option<Text<String>>,
+    note: Option<Text<String>>,
+    reason: Option<Text<String>>,
+    of_case: Option<Text<String>>,
+    to_grid: Option<Text<String>>,
+    to_category: Option<Text<String>>,
+    text: Option<Text<String>>,
+    #[multipart(rename = "photo")]
+    photos: Vec<FileBytes>,
+}
+
+fn field(t: &Option<Text<String>>) -> String {
+    t.as_ref().map(|t| t.trim().to_owned()).unwrap_or_default()
+}
+
+/// Build the ledger action from the form.
+fn action_from(f: &StepForm) -> Result<Action, AppError> {
+    let number = |t: &Option<Text<String>>| {
+        field(t)
+            .parse::<i64>()
+            .map_err(|_| AppError::invalid("a number is required"))
+    };
+    Ok(match f.action.as_str() {
+        "accept" => Action::Accept,
+        "dispatch" => Action::Dispatch {
+            department: field(&f.department),
+        },
+        "start" => Action::Start,
+        "resolve" => Action::Resolve {
+            note: field(&f.note),
+        },
+        "reject" => Action::Reject {
+            reason: field(&f.reason),
+        },
+        "not_ours" => Action::NotOurs {
+            reason: field(&f.reason),
+        },
+        "mark_duplicate" => Action::MarkDuplicate {
+            of_case: number(&f.of_case)?,
+        },
+        "reroute" => Action::Reroute {
+            to_grid: number(&f.to_grid)?,
+            reason: field(&f.reason),
+        },
+        "reclassify" => Action::Reclassify {
+            to_category: field(&f.to_category),
+            reason: field(&f.reason),
+        },
+        "comment" => Action::Comment {
+            text: field(&f.text),
+        },
+        _ => return Err(AppError::invalid("unknown step")),
+    })
+}
+
+/// `POST /console/cases/{id}/step`
+pub async fn step(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    MultipartForm(f): MultipartForm<StepForm>,
+) -> AppResult<HttpResponse> {
+    me.check_csrf(&f.csrf)?;
+    let (report, _, actor) = case_for(&state, &me, *id).await?;
+    let action = action_from(&f)?;
+    // Result photos (resolve only), processed like residents' photos.
+    let mut stored = Vec::new();
+    if matches!(action, Action::Resolve { .. }) {
+        for upload in f
+            .photos
+            .iter()
+            .filter(|p| !p.data.is_empty())
+            .take(state.settings.reports.max_photos)
+        {
+            let bytes = upload.data.to_vec();
+            let limits = PhotoLimits {
+                max_bytes: state.settings.reports.max_photo_bytes,
+                ..PhotoLimits::default()
+            };
+            let p = web::block(move || photos::process(&bytes, &limits))
+                .await?
+                .map_err(|e| ReportError::Photo(e).into_app_error(locale.tag()))?;
+            let key = Storage::new_key("results", "jpg");
+            let thumb_key = key.replace(".jpg", ".thumb.jpg");
+            state
+                .storage
+                .put(&key, &p.jpeg)
+                .await
+                .map_err(AppError::internal)?;
+            state
+                .storage
+                .put(&thumb_key, &p.thumb)
+                .await
+                .map_err(AppError::internal)?;
+            stored.push(crate::reports::intake::StoredPhoto {
+                storage_key: key,
+                thumb_key,
+                width: p.width,
+                height: p.height,
+                bytes: p.jpeg.len(),
+                sha256: p.sha256,
+                gps: None,
+            });
+        }
+    }
+    let mut conn = state.conn().await?;
+    let result = handling::act(
+        &mut conn,
+        &state.catalog,
+        state.settings.public_base(),
+        report.id,
+        By {
+            actor,
+            staff_id: Some(me.staff.id),
+        },
+        action,
+        &stored,
+        chrono::Utc::now(),
+    )
+    .await?;
+    match result {
+        Ok(r) => Ok(see_other(&format!("/console/cases/{}", r.id))),
+        Err(e) => {
+            for p in &stored {
+                let _ = state.storage.delete(&p.storage_key).await;
+                let _ = state.storage.delete(&p.thumb_key).await;
+            }
+            Err(e.into_app_error(locale.tag()))
+        }
+    }
+}
+
+/// `GET /console/cases/{id}/photos/{photo}` (and `/thumb`): staff see every photo of a case
+/// they may act on.
+pub async fn photo(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    path: web::Path<(i64, i64)>,
+    req: actix_web::HttpRequest,
+) -> AppResult<HttpResponse> {
+    let (id, photo_id) = path.into_inner();
+    let (report, _, _) = case_for(&state, &me, id).await?;
+    crate::web::report::serve_photo(&state, &report, photo_id, req.path().ends_with("/thumb")).await
+}
