@@ -26,6 +26,7 @@ diesel::table! {
         contact_phone -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        binding_code -> Nullable<Text>,
     }
 }
 
@@ -170,6 +171,42 @@ diesel::table! {
         closed_at -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
         followers -> Int4,
+        resident_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    residents (id) {
+        id -> Int8,
+        email -> Text,
+        display_name -> Nullable<Text>,
+        locale -> Text,
+        notify_email -> Bool,
+        created_at -> Timestamptz,
+        last_sign_in_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    household_members (household_id, resident_id) {
+        household_id -> Int8,
+        resident_id -> Int8,
+        bound_at -> Timestamptz,
+        bound_via -> Text,
+        approved_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    binding_requests (id) {
+        id -> Int8,
+        household_id -> Int8,
+        resident_id -> Int8,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Int8>,
     }
 }
 
@@ -233,6 +270,10 @@ diesel::joinable!(reports -> grids (grid_id));
 diesel::joinable!(case_events -> reports (report_id));
 diesel::joinable!(report_photos -> reports (report_id));
 diesel::joinable!(report_followers -> reports (report_id));
+diesel::joinable!(household_members -> households (household_id));
+diesel::joinable!(household_members -> residents (resident_id));
+diesel::joinable!(binding_requests -> households (household_id));
+diesel::joinable!(binding_requests -> residents (resident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     grids,
@@ -250,4 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_photos,
     report_followers,
     mail_outbox,
+    residents,
+    household_members,
+    binding_requests,
 );
