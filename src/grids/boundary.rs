@@ -96,6 +96,51 @@ fn check_coordinates(g: &Geometry<f64>) -> Result<(), BoundaryError> {
     Ok(())
 }
 
+/// The datum a boundary was drawn in. Chinese map services (Amap, Tencent, Baidu's
+/// GCJ-02 layer) shift coordinates by several hundred metres from the WGS-84 that phones'
+/// GPS uses; boundaries are stored in WGS-84, so GCJ-02 input is converted on the way in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Datum {
+    Wgs84,
+    Gcj02,
+}
+
+impl Datum {
+    /// Parse "wgs84" / "gcj02" (empty = WGS-84).
+    pub fn parse(s: &str) -> Option<Datum> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "wgs84" | "wgs-84" => Some(Datum::Wgs84),
+            "gcj02" | "gcj-02" => Some(Datum::Gcj02),
+            _ => None,
+        }
+    }
+}
+
+/// Convert every position of a validated Polygon/MultiPolygon value to WGS-84.
+pub fn to_wgs84(value: &mut serde_json::Value, datum: Datum) {
+    fn walk(v: &mut serde_json::Value) {
+        if let Some(arr) = v.as_array_mut() {
+            if arr.len() >= 2 && arr.iter().all(|x| x.is_number()) {
+                let (lon, lat) = (
+                    arr[0].as_f64().unwrap_or_default(),
+                    arr[1].as_f64().unwrap_or_default(),
+                );
+                let (x, y) = crate::grids::locate::datum::gcj02_to_wgs84(lon, lat);
+                // 1e-7 degrees is about a centimetre: more digits are noise.
+                arr[0] = ((x * 1e7).round() / 1e7).into();
+                arr[1] = ((y * 1e7).round() / 1e7).into();
+            } else {
+                arr.iter_mut().for_each(walk);
+            }
+        }
+    }
+    if datum == Datum::Gcj02 {
+        if let Some(c) = value.get_mut("coordinates") {
+            walk(c);
+        }
+    }
+}
+
 /// Build a GeoJSON Polygon value from one closed ring of (longitude, latitude).
 pub fn polygon_json(ring: &[(f64, f64)]) -> serde_json::Value {
     let coords: Vec<Vec<f64>> = ring.iter().map(|(x, y)| vec![*x, *y]).collect();
@@ -134,6 +179,25 @@ mod tests {
         assert!(
             validate(r#"{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]}"#).is_err()
         );
+    }
+
+    #[test]
+    fn gcj02_input_is_shifted_back_to_wgs84() {
+        let mut v = validate(SQUARE).unwrap();
+        let before = v.clone();
+        to_wgs84(&mut v, Datum::Wgs84);
+        assert_eq!(v, before);
+        to_wgs84(&mut v, Datum::Gcj02);
+        let (x, y) = (
+            v["coordinates"][0][0][0].as_f64().unwrap(),
+            v["coordinates"][0][0][1].as_f64().unwrap(),
+        );
+        // In Ordos GCJ-02 lies a few hundred metres north-east of WGS-84.
+        assert!(x < 109.98 && y < 40.39, "{x} {y}");
+        let (bx, by) = crate::grids::locate::datum::wgs84_to_gcj02(x, y);
+        assert!((bx - 109.98).abs() < 1e-6 && (by - 40.39).abs() < 1e-6);
+        assert_eq!(Datum::parse("GCJ-02"), Some(Datum::Gcj02));
+        assert_eq!(Datum::parse("bd09"), None);
     }
 
     #[test]

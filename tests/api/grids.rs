@@ -280,3 +280,39 @@ async fn oversized_bodies_get_413() {
         "payload_too_large"
     );
 }
+
+#[tokio::test]
+async fn a_boundary_drawn_on_a_chinese_map_is_stored_in_wgs84() {
+    let app = spawn(Fixture::Demo).await;
+    let csrf = app.login_demo("admin").await;
+    let id = app.grid_id("GY-03-04").await;
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/grids/{id}/boundary?datum=gcj02")))
+        .header("x-csrf-token", &csrf)
+        .body(SQUARE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    let (x, y) = (
+        v["boundary"]["coordinates"][0][0][0].as_f64().unwrap(),
+        v["boundary"]["coordinates"][0][0][1].as_f64().unwrap(),
+    );
+    let (gx, gy) = mashang::grids::locate::datum::wgs84_to_gcj02(x, y);
+    assert!(
+        (gx - 109.98).abs() < 1e-6 && (gy - 40.39).abs() < 1e-6,
+        "stored {x},{y} is not the WGS-84 of the GCJ-02 input"
+    );
+    assert!((x - 109.98).abs() > 1e-3, "no conversion happened");
+    let r = app
+        .client
+        .put(app.url(&format!("/api/v1/grids/{id}/boundary?datum=bd09")))
+        .header("x-csrf-token", &csrf)
+        .body(SQUARE)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+}

@@ -1053,3 +1053,25 @@ async fn the_same_problem_is_offered_to_follow_and_can_still_be_sent() {
         .unwrap();
     assert_eq!(sink.to("third@example.cn").len(), 1);
 }
+
+#[tokio::test]
+async fn anonymous_reports_are_rate_limited_per_code() {
+    let (mut settings, db) = test_settings(Fixture::Demo);
+    settings.reports.anonymous_per_code_per_hour = 2;
+    let app = spawn_with(settings, db).await;
+    let (_, token) = app.household_code("GY-01-03").await;
+    let mut statuses = vec![];
+    for i in 0..3 {
+        let (s, _) = api_report(&app, serde_json::json!({ "idempotency_key": key(), "code": token, "description": format!("问题{i}"), "confirm_new": true })).await;
+        statuses.push(s);
+    }
+    assert_eq!(statuses, [201, 201, 429]);
+    // Another code is not affected.
+    let (_, other) = app.household_code("GY-01-04").await;
+    let (s, _) = api_report(
+        &app,
+        serde_json::json!({ "idempotency_key": key(), "code": other, "description": "问题" }),
+    )
+    .await;
+    assert_eq!(s, 201);
+}

@@ -55,18 +55,25 @@ pub async fn households(
     Ok(HttpResponse::Ok().json(list))
 }
 
-/// `PUT /api/v1/grids/{id}/boundary`: body is GeoJSON (Polygon, MultiPolygon, or a
-/// Feature/FeatureCollection holding one); `null` clears it.
+#[derive(Deserialize)]
+pub struct DatumQuery {
+    #[serde(default)]
+    datum: String,
+}
+
+/// `PUT /api/v1/grids/{id}/boundary[?datum=gcj02]`: body is GeoJSON (Polygon, MultiPolygon,
+/// or a Feature/FeatureCollection holding one); `null` clears it. Stored as WGS-84.
 pub async fn put_boundary(
     state: web::Data<AppState>,
     me: CurrentStaff,
     id: web::Path<i64>,
+    q: web::Query<DatumQuery>,
     body: web::Bytes,
 ) -> AppResult<HttpResponse> {
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::with_detail(ErrorCode::InvalidGeojson, "not UTF-8"))?;
     let text = if text.trim() == "null" { "" } else { text };
-    let grid = apply_boundary(&state, &me, *id, text).await?;
+    let grid = apply_boundary(&state, &me, *id, text, &q.datum).await?;
     Ok(HttpResponse::Ok().json(grid))
 }
 

@@ -140,6 +140,8 @@ pub struct RenameForm {
 pub struct BoundaryForm {
     csrf: String,
     boundary: String,
+    #[serde(default)]
+    datum: String,
 }
 crate::csrf_form!(NewChildForm, RenameForm, BoundaryForm);
 
@@ -213,21 +215,24 @@ pub async fn rename(
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }
 
-/// Validate and store a boundary; an empty text clears it.
+/// Validate and store a boundary drawn in `datum` (stored as WGS-84); empty text clears it.
 pub async fn apply_boundary(
     state: &AppState,
     me: &CurrentStaff,
     id: i64,
     text: &str,
+    datum: &str,
 ) -> AppResult<Grid> {
+    let datum =
+        boundary::Datum::parse(datum).ok_or_else(|| AppError::invalid("datum: wgs84 or gcj02"))?;
     let (mut conn, grid) = editable(state, me, id).await?;
     let value = if text.trim().is_empty() {
         None
     } else {
-        Some(
-            boundary::validate(text)
-                .map_err(|e| AppError::with_detail(ErrorCode::InvalidGeojson, e.0))?,
-        )
+        let mut v = boundary::validate(text)
+            .map_err(|e| AppError::with_detail(ErrorCode::InvalidGeojson, e.0))?;
+        boundary::to_wgs84(&mut v, datum);
+        Some(v)
     };
     let updated = grid.set_boundary(&mut conn, value).await?;
     crate::audit::record(
@@ -248,6 +253,6 @@ pub async fn set_boundary(
     id: web::Path<i64>,
     f: StaffForm<BoundaryForm>,
 ) -> AppResult<HttpResponse> {
-    let grid = apply_boundary(&state, &f.staff, *id, &f.form.boundary).await?;
+    let grid = apply_boundary(&state, &f.staff, *id, &f.form.boundary, &f.form.datum).await?;
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }
