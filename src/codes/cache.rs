@@ -2,11 +2,10 @@
 
 use super::qr::{render, SymbolFormat};
 use quick_cache::sync::Cache;
-use std::sync::Arc;
 
 /// Rendered symbols keyed by (token, format).
 pub struct SymbolCache {
-    cache: Cache<(String, SymbolFormat), Arc<Vec<u8>>>,
+    cache: Cache<(String, SymbolFormat), actix_web::web::Bytes>,
 }
 
 impl SymbolCache {
@@ -23,7 +22,7 @@ impl SymbolCache {
         token: &str,
         url: String,
         format: SymbolFormat,
-    ) -> crate::error::AppResult<Arc<Vec<u8>>> {
+    ) -> crate::error::AppResult<actix_web::web::Bytes> {
         let key = (token.to_owned(), format);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
@@ -31,7 +30,7 @@ impl SymbolCache {
         let bytes = actix_web::web::block(move || render(&url, format))
             .await?
             .map_err(crate::error::AppError::internal)?;
-        let bytes = Arc::new(bytes);
+        let bytes = actix_web::web::Bytes::from(bytes);
         self.cache.insert(key, bytes.clone());
         Ok(bytes)
     }

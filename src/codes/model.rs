@@ -213,6 +213,8 @@ impl Code {
         for chunk in shops.chunks(2000) {
             issued += insert_codes(conn, vec![], chunk.iter().map(|i| i.id).collect(), by).await?;
         }
+        // Every door also gets the secret binding code for its household's slip.
+        crate::people::residents::ensure_binding_codes(conn).await?;
         Ok(issued)
     }
 

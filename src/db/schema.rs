@@ -269,7 +269,83 @@ diesel::table! {
 diesel::joinable!(reports -> grids (grid_id));
 diesel::joinable!(case_events -> reports (report_id));
 diesel::joinable!(report_photos -> reports (report_id));
+diesel::table! {
+    polls (id) {
+        id -> Int8,
+        title -> Text,
+        description -> Text,
+        ballot_unit -> Text,
+        results -> Text,
+        secrecy -> Text,
+        opens_at -> Timestamptz,
+        closes_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    poll_grids (poll_id, grid_id) {
+        poll_id -> Int8,
+        grid_id -> Int8,
+    }
+}
+
+diesel::table! {
+    poll_questions (id) {
+        id -> Int8,
+        poll_id -> Int8,
+        position -> Int2,
+        text -> Text,
+        max_choices -> Int2,
+    }
+}
+
+diesel::table! {
+    poll_options (id) {
+        id -> Int8,
+        question_id -> Int8,
+        position -> Int2,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    poll_participation (poll_id, voter_key) {
+        poll_id -> Int8,
+        voter_key -> Text,
+        household_id -> Int8,
+        resident_id -> Int8,
+        grid_id -> Int8,
+        cast_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    poll_ballots (id) {
+        id -> Uuid,
+        poll_id -> Int8,
+        voter_key -> Nullable<Text>,
+        grid_id -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    poll_ballot_choices (ballot_id, option_id) {
+        ballot_id -> Uuid,
+        option_id -> Int8,
+    }
+}
+
 diesel::joinable!(report_followers -> reports (report_id));
+diesel::joinable!(poll_grids -> polls (poll_id));
+diesel::joinable!(poll_grids -> grids (grid_id));
+diesel::joinable!(poll_questions -> polls (poll_id));
+diesel::joinable!(poll_options -> poll_questions (question_id));
+diesel::joinable!(poll_participation -> polls (poll_id));
+diesel::joinable!(poll_ballots -> polls (poll_id));
+diesel::joinable!(poll_ballot_choices -> poll_ballots (ballot_id));
+diesel::joinable!(poll_ballot_choices -> poll_options (option_id));
 diesel::joinable!(household_members -> households (household_id));
 diesel::joinable!(household_members -> residents (resident_id));
 diesel::joinable!(binding_requests -> households (household_id));
@@ -294,4 +370,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     residents,
     household_members,
     binding_requests,
+    polls,
+    poll_grids,
+    poll_questions,
+    poll_options,
+    poll_participation,
+    poll_ballots,
+    poll_ballot_choices,
 );

@@ -1,7 +1,9 @@
 //! People: staff accounts, roles and what they allow, passwords, sessions, rate limits.
 
+pub mod otp;
 pub mod password;
 pub mod ratelimit;
+pub mod residents;
 pub mod roles;
 pub mod sessions;
 pub mod staff;

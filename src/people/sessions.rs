@@ -1,8 +1,10 @@
-//! Staff sessions in Redis.
+//! Sessions in Redis, for staff and for residents.
 //!
 //! The browser holds a random 256-bit session id; Redis holds the session under the
 //! SHA-256 of that id, so a Redis dump does not hand out live sessions. Each session has its
-//! own CSRF token. Sessions slide: every use pushes the expiry out by the TTL.
+//! own CSRF token. Sessions slide: every use pushes the expiry out by the TTL. Each person's
+//! sessions are also listed in a set, so "sign out everywhere" can end them all (one key per
+//! command: it works unchanged on Redis Cluster).
 
 use crate::redis_store::RedisStore;
 use rand::RngCore;
@@ -10,10 +12,28 @@ use redis::AsyncCommands;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// Whose session it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Staff,
+    Resident,
+}
+
+impl Kind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Kind::Staff => "session",
+            Kind::Resident => "rsession",
+        }
+    }
+}
+
 /// What a session knows.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SessionData {
-    pub staff_id: i64,
+    /// The staff or resident id.
+    #[serde(alias = "staff_id")]
+    pub subject_id: i64,
     pub csrf: String,
     pub created_at: i64,
 }
@@ -25,34 +45,51 @@ pub fn random_secret() -> String {
     hex::encode(b)
 }
 
-fn key(redis: &RedisStore, sid: &str) -> String {
-    redis.key(&format!(
-        "session:{}",
-        hex::encode(Sha256::digest(sid.as_bytes()))
-    ))
+/// Compare secrets without leaking how much of them matched.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+fn digest(sid: &str) -> String {
+    hex::encode(Sha256::digest(sid.as_bytes()))
+}
+
+fn key(redis: &RedisStore, kind: Kind, hash: &str) -> String {
+    redis.key(&format!("{}:{hash}", kind.prefix()))
+}
+
+fn index(redis: &RedisStore, kind: Kind, subject_id: i64) -> String {
+    redis.key(&format!("{}s_of:{subject_id}", kind.prefix()))
 }
 
 /// Start a session; returns the id for the cookie.
 pub async fn create(
     redis: &RedisStore,
-    staff_id: i64,
+    kind: Kind,
+    subject_id: i64,
     ttl_seconds: u64,
 ) -> redis::RedisResult<(String, SessionData)> {
     let sid = random_secret();
     let data = SessionData {
-        staff_id,
+        subject_id,
         csrf: random_secret(),
         created_at: chrono::Utc::now().timestamp(),
     };
     let json = serde_json::to_string(&data).expect("session data serialises");
+    let hash = digest(&sid);
     let mut c = redis.conn();
-    let _: () = c.set_ex(key(redis, &sid), json, ttl_seconds).await?;
+    let _: () = c.set_ex(key(redis, kind, &hash), json, ttl_seconds).await?;
+    let idx = index(redis, kind, subject_id);
+    let _: () = c.sadd(&idx, &hash).await?;
+    let _: () = c.expire(&idx, ttl_seconds as i64).await?;
     Ok((sid, data))
 }
 
 /// Load a session and slide its expiry. `None` when unknown or expired.
 pub async fn load(
     redis: &RedisStore,
+    kind: Kind,
     sid: &str,
     ttl_seconds: u64,
 ) -> redis::RedisResult<Option<SessionData>> {
@@ -61,7 +98,7 @@ pub async fn load(
     }
     let mut c = redis.conn();
     let raw: Option<String> = redis::cmd("GETEX")
-        .arg(key(redis, sid))
+        .arg(key(redis, kind, &digest(sid)))
         .arg("EX")
         .arg(ttl_seconds)
         .query_async(&mut c)
@@ -69,9 +106,27 @@ pub async fn load(
     Ok(raw.and_then(|s| serde_json::from_str(&s).ok()))
 }
 
-/// End a session.
-pub async fn destroy(redis: &RedisStore, sid: &str) -> redis::RedisResult<()> {
+/// End one session.
+pub async fn destroy(redis: &RedisStore, kind: Kind, sid: &str) -> redis::RedisResult<()> {
     let mut c = redis.conn();
-    let _: () = c.del(key(redis, sid)).await?;
+    let _: () = c.del(key(redis, kind, &digest(sid))).await?;
     Ok(())
+}
+
+/// End every session of a person (sign out everywhere). Returns how many there were.
+pub async fn destroy_all(
+    redis: &RedisStore,
+    kind: Kind,
+    subject_id: i64,
+) -> redis::RedisResult<usize> {
+    let mut c = redis.conn();
+    let idx = index(redis, kind, subject_id);
+    let hashes: Vec<String> = c.smembers(&idx).await?;
+    let mut ended = 0;
+    for h in &hashes {
+        let n: usize = c.del(key(redis, kind, h)).await?;
+        ended += n;
+    }
+    let _: () = c.del(&idx).await?;
+    Ok(ended)
 }

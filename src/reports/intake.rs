@@ -49,6 +49,9 @@ pub struct Submission {
     pub photos: Vec<StoredPhoto>,
     /// The resident saw the similar open cases and wants a new one anyway.
     pub confirm_new: bool,
+    /// The signed-in resident who reports, if any (their reports are linked to them).
+    #[serde(default)]
+    pub resident_id: Option<i64>,
 }
 
 /// What became of a submission.
@@ -315,6 +318,7 @@ pub async fn submit(
                     reports::lat.eq(point.map(|p| p.1)),
                     reports::address_text.eq(&s.address),
                     reports::reporter_email.eq(&s.email),
+                    reports::resident_id.eq(s.resident_id),
                     reports::reporter_locale.eq(&s.locale),
                     reports::accept_by.eq(deadlines.accept_by),
                     reports::finish_by.eq(deadlines.finish_by),
@@ -415,6 +419,7 @@ mod tests {
             locale: "zh-CN".into(),
             photos: vec![],
             confirm_new: false,
+            resident_id: None,
         };
         let mut t = s.clone();
         assert_eq!(request_hash(&s), request_hash(&t));

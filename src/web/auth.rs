@@ -15,7 +15,6 @@ use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq;
 
 /// The staff session cookie.
 pub const SESSION_COOKIE: &str = "mashang_staff";
@@ -64,18 +63,20 @@ impl CurrentStaff {
     }
 }
 
-/// Compare secrets without leaking how much of them matched.
-pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    !a.is_empty() && a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
+pub use crate::people::sessions::constant_time_eq;
 
 async fn load(state: web::Data<AppState>, sid: Option<String>) -> AppResult<CurrentStaff> {
     let sid = sid.ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    let session = sessions::load(&state.redis, &sid, state.settings.session.ttl_seconds)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
+    let session = sessions::load(
+        &state.redis,
+        sessions::Kind::Staff,
+        &sid,
+        state.settings.session.ttl_seconds,
+    )
+    .await?
+    .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let mut conn = state.conn().await?;
-    let staff = Staff::find_active(&mut conn, session.staff_id)
+    let staff = Staff::find_active(&mut conn, session.subject_id)
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let scope = staff.scope(&mut conn).await?;

@@ -62,6 +62,16 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         }
         // An error from actix itself (unknown route, bad JSON): give it our JSON shape too.
         HttpResponse::build(status).json(serde_json::json!({ "error": code.as_str() }))
+    } else if code == ErrorCode::Unauthenticated && !req.path().starts_with("/console") {
+        // Residents' pages: sign in with an emailed code, then come back.
+        let back = match req.query_string() {
+            "" => req.path().to_owned(),
+            q => format!("{}?{q}", req.path()),
+        };
+        let next = url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>();
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/me/sign-in?next={next}")))
+            .finish()
     } else if code == ErrorCode::Unauthenticated && req.path().starts_with("/console") {
         let next = url::form_urlencoded::byte_serialize(req.path().as_bytes()).collect::<String>();
         HttpResponse::SeeOther()

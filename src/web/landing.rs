@@ -2,7 +2,6 @@
 //! reaches it, and the neutral page for unknown and revoked codes.
 
 use super::locale::Locale;
-use super::pages::html;
 use crate::codes::model::ScanTarget;
 use crate::codes::qr::SymbolFormat;
 use crate::codes::{token, Code};
@@ -22,6 +21,10 @@ use std::time::{Duration, Instant};
 pub struct LandingView {
     pub target: ScanTarget,
     pub news: Vec<News>,
+    /// The page as an anonymous visitor sees it, rendered once per language while the view
+    /// is cached (zh-CN, en): a burst of scans costs one render, not one per request.
+    #[serde(skip)]
+    rendered: [std::sync::OnceLock<actix_web::web::Bytes>; 2],
 }
 
 /// A short-lived per-instance cache of landing views. Scans are bursty (a whole compound
@@ -79,7 +82,7 @@ pub struct Action {
 
 /// The actions that work today for this code.
 pub fn actions(target: &ScanTarget) -> Vec<Action> {
-    vec![
+    let mut list = vec![
         Action {
             label: "landing.action.report",
             hint: "landing.action.report_hint",
@@ -92,7 +95,22 @@ pub fn actions(target: &ScanTarget) -> Vec<Action> {
             href: format!("/C/{}/news", target.token),
             icon: "news",
         },
-    ]
+        Action {
+            label: "landing.action.polls",
+            hint: "landing.action.polls_hint",
+            href: format!("/C/{}/polls", target.token),
+            icon: "vote",
+        },
+    ];
+    if target.household_id.is_some() {
+        list.push(Action {
+            label: "landing.action.bind",
+            hint: "landing.action.bind_hint",
+            href: format!("/C/{}/bind", target.token),
+            icon: "home",
+        });
+    }
+    list
 }
 
 async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView>>> {
@@ -109,7 +127,11 @@ async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView
         state.settings.landing.news_items,
     )
     .await?;
-    let v = Arc::new(LandingView { target, news });
+    let v = Arc::new(LandingView {
+        target,
+        news,
+        rendered: Default::default(),
+    });
     state.landing.put(token.to_owned(), v.clone());
     Ok(Some(v))
 }
@@ -151,19 +173,29 @@ pub async fn scan(
         return Ok(HttpResponse::Ok()
             .content_type(format.content_type())
             .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-            .body(bytes.as_ref().clone()));
+            .body(bytes));
     }
-    let body = state.pages.render(
-        "scan/landing.html",
-        locale,
-        minijinja::context! {
-            place => Serde(&view.target),
-            news => Serde(&view.news),
-            actions => Serde(actions(&view.target)),
-            self_path => format!("/C/{token}"),
-        },
-    )?;
-    Ok(html(body))
+    let slot = &view.rendered[usize::from(locale == Locale::En)];
+    let body = match slot.get() {
+        Some(b) => b.clone(),
+        None => {
+            let body = state.pages.render(
+                "scan/landing.html",
+                locale,
+                minijinja::context! {
+                    place => Serde(&view.target),
+                    news => Serde(&view.news),
+                    actions => Serde(actions(&view.target)),
+                    self_path => format!("/C/{token}"),
+                },
+            )?;
+            slot.get_or_init(|| actix_web::web::Bytes::from(body))
+                .clone()
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 /// `GET /C/{token}/news`: all news that reaches the code's grid.

@@ -11,5 +11,8 @@ pub mod health;
 pub mod landing;
 pub mod locale;
 pub mod pages;
+pub mod polls;
 pub mod report;
+pub mod resident;
+pub mod resident_auth;
 pub mod routes;

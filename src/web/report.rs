@@ -316,8 +316,13 @@ pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
+    who: super::resident_auth::MaybeResident,
     MultipartForm(f): MultipartForm<ReportForm>,
 ) -> AppResult<HttpResponse> {
+    let resident = who
+        .0
+        .as_ref()
+        .map(|r| (r.resident.id, r.resident.email.clone()));
     form_csrf::check(&req, &f.csrf)?;
     let key = f.idempotency_key.trim().to_owned();
     let code = text(&f.code);
@@ -391,10 +396,13 @@ pub async fn submit(
             description: filled.description.clone(),
             point,
             address: Some(filled.address.clone()).filter(|a| !a.is_empty()),
-            email: Some(filled.email.clone()).filter(|e| !e.is_empty()),
+            email: Some(filled.email.clone())
+                .filter(|e| !e.is_empty())
+                .or_else(|| resident.as_ref().map(|r| r.1.clone())),
             locale: locale.tag().to_owned(),
             photos: stored,
             confirm_new,
+            resident_id: resident.as_ref().map(|r| r.0),
         }
     };
     let photos_kept = submission.photos.clone();
@@ -705,7 +713,10 @@ pub async fn serve_photo(
 /// JSON intake for apps and load tests (no photos): `POST /api/v1/reports`.
 #[derive(Deserialize)]
 pub struct ApiReport {
-    idempotency_key: String,
+    /// Recommended: a retry with the same key returns the first report. Without one the
+    /// server makes one up, and a retried request may create a second report.
+    #[serde(default)]
+    idempotency_key: Option<String>,
     code: Option<String>,
     category: Option<String>,
     description: String,
@@ -732,7 +743,9 @@ pub async fn api_submit(
         _ => return Err(ReportError::BadCoordinates.into_app_error(locale.tag())),
     };
     let s = Submission {
-        idempotency_key: b.idempotency_key,
+        idempotency_key: b
+            .idempotency_key
+            .unwrap_or_else(crate::people::sessions::random_secret),
         code_token: b.code,
         category: b.category,
         description: b.description,
@@ -742,6 +755,7 @@ pub async fn api_submit(
         locale: locale.tag().to_owned(),
         photos: vec![],
         confirm_new: b.confirm_new,
+        resident_id: None,
     };
     let json = |r: &Report| serde_json::json!({ "public_id": r.public_id, "state": r.state, "grid_id": r.grid_id, "category": r.category, "tracking_url": format!("{}/r/{}", state.settings.public_base(), r.public_id) });
     match run_intake(&state, s).await? {

@@ -1,6 +1,6 @@
 //! The one route list.
 
-use super::{api, console, error_pages, health, landing, report};
+use super::{api, console, error_pages, health, landing, polls, report, resident};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -37,8 +37,29 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         // Codes are printed upper case; match the path either way.
         .route("/C/{token}/news", web::get().to(landing::news_for_code))
         .route("/c/{token}/news", web::get().to(landing::news_for_code))
+        .route("/C/{token}/polls", web::get().to(polls::for_code))
+        .route("/c/{token}/polls", web::get().to(polls::for_code))
+        .route("/C/{token}/bind", web::get().to(resident::bind_page))
+        .route("/C/{token}/bind", web::post().to(resident::bind))
+        .route(
+            "/C/{token}/bind/request",
+            web::post().to(resident::request_binding),
+        )
         .route("/C/{tail}", web::get().to(landing::scan))
         .route("/c/{tail}", web::get().to(landing::scan))
+        // Residents: sign-in, my page, polls
+        .route("/me", web::get().to(resident::me))
+        .route("/me/sign-in", web::get().to(resident::sign_in_form))
+        .route("/me/sign-in", web::post().to(resident::send_code))
+        .route("/me/verify", web::post().to(resident::verify))
+        .route("/me/settings", web::post().to(resident::settings))
+        .route("/me/sign-out", web::post().to(resident::sign_out))
+        .route(
+            "/me/sign-out-everywhere",
+            web::post().to(resident::sign_out_everywhere),
+        )
+        .route("/polls/{id}", web::get().to(polls::show))
+        .route("/polls/{id}/vote", web::post().to(polls::vote))
         // Snap-reports
         .service(
             web::resource("/report")
@@ -103,6 +124,26 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route(
             "/console/cases/{id}/photos/{photo}/thumb",
             web::get().to(console::cases::photo),
+        )
+        .route("/console/polls", web::get().to(console::polls::index))
+        .route("/console/polls", web::post().to(console::polls::create))
+        .route("/console/polls/{id}", web::get().to(console::polls::show))
+        .route(
+            "/console/polls/{id}/export.xlsx",
+            web::get().to(console::polls::export),
+        )
+        .route("/console/bindings", web::get().to(console::bindings::index))
+        .route(
+            "/console/bindings/{id}",
+            web::post().to(console::bindings::decide),
+        )
+        .route(
+            "/console/households/{id}",
+            web::get().to(console::bindings::household),
+        )
+        .route(
+            "/console/households/{id}/unbind",
+            web::post().to(console::bindings::unbind),
         )
         .route("/console/import", web::get().to(console::imports::form))
         .route("/console/import", web::post().to(console::imports::upload))

@@ -413,3 +413,58 @@ impl TestApp {
         (h.code_id.unwrap(), h.token.unwrap())
     }
 }
+
+impl TestApp {
+    /// A browser signed in as the resident with this email (created if new), and the
+    /// session's CSRF token. (The emailed-code flow itself is tested in residents.rs.)
+    pub async fn resident_client(&self, email: &str) -> (reqwest::Client, String, i64) {
+        let mut conn = self.conn().await;
+        let r = mashang::people::residents::Resident::sign_in(&mut conn, email, "zh-CN")
+            .await
+            .unwrap();
+        let (sid, data) = mashang::people::sessions::create(
+            &self.state.redis,
+            mashang::people::sessions::Kind::Resident,
+            r.id,
+            3600,
+        )
+        .await
+        .unwrap();
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        jar.add_cookie_str(
+            &format!("{}={sid}; Path=/", mashang::web::resident_auth::COOKIE),
+            &self.address.parse().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar)
+            .build()
+            .unwrap();
+        (client, data.csrf, r.id)
+    }
+
+    /// (household id, code token, binding code) of the first household of a compound.
+    pub async fn household_with_binding(&self, grid_code: &str, nth: i64) -> (i64, String, String) {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            id: i64,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            token: String,
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            binding_code: String,
+        }
+        let mut c = self.conn().await;
+        let r: Row = diesel_async::RunQueryDsl::get_result(
+            diesel::sql_query(format!(
+                "SELECT h.id, c.token, h.binding_code FROM households h JOIN grids g ON g.id = h.grid_id
+                 JOIN codes c ON c.household_id = h.id AND c.status = 'active'
+                 WHERE g.code = '{grid_code}' ORDER BY h.id OFFSET {nth} LIMIT 1"
+            )),
+            &mut c,
+        )
+        .await
+        .unwrap();
+        (r.id, r.token, r.binding_code)
+    }
+}

@@ -12,4 +12,5 @@ mod health;
 mod imports;
 mod news;
 mod reports;
+mod residents;
 mod scan;

@@ -142,8 +142,13 @@ pub async fn submit(
         );
     };
     ratelimit::reset(&state.redis, &format!("login:user:{username}")).await?;
-    let (sid, _) =
-        sessions::create(&state.redis, account.id, state.settings.session.ttl_seconds).await?;
+    let (sid, _) = sessions::create(
+        &state.redis,
+        sessions::Kind::Staff,
+        account.id,
+        state.settings.session.ttl_seconds,
+    )
+    .await?;
     tracing::info!(staff_id = account.id, "staff signed in");
     let mut expired = cookie(&state, LOGIN_CSRF_COOKIE, String::new());
     expired.make_removal();
@@ -165,7 +170,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     f: crate::web::auth::StaffForm<LogoutForm>,
 ) -> AppResult<HttpResponse> {
-    sessions::destroy(&state.redis, &f.staff.session_id).await?;
+    sessions::destroy(&state.redis, sessions::Kind::Staff, &f.staff.session_id).await?;
     let mut gone = cookie(&state, SESSION_COOKIE, String::new());
     gone.make_removal();
     Ok(HttpResponse::SeeOther()

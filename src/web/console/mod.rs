@@ -1,11 +1,13 @@
 //! The staff console: server-rendered pages for phones and desktops.
 
+pub mod bindings;
 pub mod cases;
 pub mod codes;
 pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod news;
+pub mod polls;
 pub mod staff;
 
 use super::auth::CurrentStaff;
@@ -28,6 +30,8 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
             cases => me.staff.can(ViewGrids),
             import => me.staff.can(Import),
             news => me.staff.can(PublishNews),
+            polls => me.staff.can(PublishNews),
+            bindings => me.staff.can(ManageCodes),
             staff => me.staff.can(ManageStaff),
         },
     }

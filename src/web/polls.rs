@@ -1,0 +1,191 @@
+//! Residents' poll pages: the polls open where a code is, one poll with its ballot form or
+//! results, and casting a ballot for a household.
+
+use super::locale::Locale;
+use super::resident_auth::{CurrentResident, MaybeResident};
+use crate::codes::{token, Code};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::polls::{Poll, Voter};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+
+/// `GET /C/{token}/polls`: polls open for the grid of the scanned code.
+pub async fn for_code(
+    state: web::Data<AppState>,
+    locale: Locale,
+    raw: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let Some(t) = token::normalize(&raw) else {
+        return super::landing::neutral(&state, locale);
+    };
+    let mut conn = state.conn().await?;
+    let Some(place) = Code::scan(&mut conn, &t).await? else {
+        return super::landing::neutral(&state, locale);
+    };
+    let polls = Poll::open_for(&mut conn, &place.grid_path, chrono::Utc::now()).await?;
+    state.pages.page(
+        "polls/for_code.html",
+        locale,
+        minijinja::context! { place => Serde(&place), polls => Serde(&polls), self_path => format!("/C/{t}/polls") },
+    )
+}
+
+#[derive(Serialize)]
+struct HouseholdChoice {
+    household_id: i64,
+    door: String,
+    compound: String,
+    voted: bool,
+}
+
+#[derive(Serialize)]
+struct OptionResult {
+    text: String,
+    votes: i64,
+    percent: f64,
+}
+
+/// `GET /polls/{id}`
+pub async fn show(
+    state: web::Data<AppState>,
+    locale: Locale,
+    who: MaybeResident,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    let poll = Poll::find(&mut conn, *id).await?;
+    let questions = poll.questions(&mut conn).await?;
+    let now = chrono::Utc::now();
+    let mut households = Vec::new();
+    if let Some(me) = &who.0 {
+        for m in me.resident.memberships(&mut conn).await? {
+            if poll.covers(&mut conn, &m.grid_path).await? {
+                let voter = Voter {
+                    resident_id: me.resident.id,
+                    household_id: m.household_id,
+                    grid_id: m.grid_id,
+                    grid_path: m.grid_path.clone(),
+                };
+                let voted = poll.has_voted(&mut conn, &voter).await?;
+                households.push(HouseholdChoice {
+                    household_id: m.household_id,
+                    door: m.door,
+                    compound: m.compound,
+                    voted,
+                });
+            }
+        }
+    }
+    let results = if poll.results_visible(now) {
+        let tally = poll.tally(&mut conn).await?;
+        let r: Vec<(String, Vec<OptionResult>)> = questions
+            .iter()
+            .map(|q| {
+                let total: i64 = q
+                    .options
+                    .iter()
+                    .map(|o| tally.get(&o.id).copied().unwrap_or(0))
+                    .sum();
+                let rows = q
+                    .options
+                    .iter()
+                    .map(|o| {
+                        let votes = tally.get(&o.id).copied().unwrap_or(0);
+                        OptionResult {
+                            text: o.text.clone(),
+                            votes,
+                            percent: if total > 0 {
+                                (votes as f64 * 1000.0 / total as f64).round() / 10.0
+                            } else {
+                                0.0
+                            },
+                        }
+                    })
+                    .collect();
+                (q.text.clone(), rows)
+            })
+            .collect();
+        Some(r)
+    } else {
+        None
+    };
+    let state_label = if now < poll.opens_at {
+        "not_open"
+    } else if now >= poll.closes_at {
+        "closed"
+    } else {
+        "open"
+    };
+    state.pages.page(
+        "polls/show.html",
+        locale,
+        minijinja::context! {
+            poll => Serde(&poll), questions => Serde(&questions), households => Serde(&households),
+            signed_in => who.0.is_some(), csrf => who.0.as_ref().map(|m| m.session.csrf.clone()),
+            results => Serde(results), status => state_label, self_path => format!("/polls/{}", poll.id),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct VoteForm {
+    csrf: String,
+    household_id: i64,
+    #[serde(default)]
+    choice: Vec<i64>,
+}
+
+/// `POST /polls/{id}/vote`: the household in the form must be one of the resident's (a
+/// forged id is refused); the database's unique key decides a race between members.
+pub async fn vote(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentResident,
+    id: web::Path<i64>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: VoteForm = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    let mut conn = state.conn().await?;
+    let poll = Poll::find(&mut conn, *id).await?;
+    let membership = me
+        .resident
+        .memberships(&mut conn)
+        .await?
+        .into_iter()
+        .find(|m| m.household_id == f.household_id);
+    let Some(m) = membership else {
+        let e = crate::polls::VoteError::NotBound;
+        return Err(
+            AppError::with_detail(ErrorCode::Forbidden, e.message(locale.tag()))
+                .with_reason(e.code()),
+        );
+    };
+    let voter = Voter {
+        resident_id: me.resident.id,
+        household_id: m.household_id,
+        grid_id: m.grid_id,
+        grid_path: m.grid_path,
+    };
+    match poll
+        .cast(&mut conn, &voter, &f.choice, chrono::Utc::now())
+        .await?
+    {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/polls/{}", poll.id)))
+            .finish()),
+        Err(e) => {
+            use crate::polls::VoteError::*;
+            let code = match e {
+                AlreadyVoted => ErrorCode::Conflict,
+                NotInPollGrids | NotBound => ErrorCode::Forbidden,
+                NotOpenYet | Closed => ErrorCode::Conflict,
+                _ => ErrorCode::InvalidInput,
+            };
+            Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()))
+        }
+    }
+}

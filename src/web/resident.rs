@@ -1,0 +1,394 @@
+//! Residents' pages: sign-in with an emailed one-time code, "my page", settings, sign-out
+//! (here or everywhere), and binding to the household whose door code was scanned.
+
+use super::client_ip::client_ip;
+use super::form_csrf;
+use super::locale::Locale;
+use super::resident_auth::{CurrentResident, MaybeResident, COOKIE};
+use crate::codes::{token, Code};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::people::otp;
+use crate::people::ratelimit;
+use crate::people::residents::{self, normalize_email, BindOutcome, Resident};
+use crate::people::sessions::{self, Kind};
+use crate::polls::Poll;
+use crate::state::AppState;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or("/me")
+        .to_owned()
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// `GET /me/sign-in`
+pub async fn sign_in_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    locale: Locale,
+    q: web::Query<NextQuery>,
+) -> AppResult<HttpResponse> {
+    let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
+    let body = state.pages.render("me/sign_in.html", locale, minijinja::context! { csrf, next => safe_next(q.next.as_deref()), self_path => "/me/sign-in" })?;
+    let mut res = HttpResponse::Ok();
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.content_type("text/html; charset=utf-8").body(body))
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    csrf: String,
+    email: String,
+    next: Option<String>,
+}
+
+/// `POST /me/sign-in`: send a code. The answer is the same whether or not the address is
+/// known (sign-in is sign-up), and sending is rate-limited per address and per client.
+pub async fn send_code(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    locale: Locale,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: EmailForm = super::auth::parse_form(&body)?;
+    form_csrf::check(&req, &f.csrf)?;
+    let email = normalize_email(&f.email);
+    if !crate::reports::intake::valid_email(&email) {
+        return Err(AppError::with_detail(
+            ErrorCode::InvalidInput,
+            crate::reports::ReportError::BadEmail.message(locale.tag()),
+        )
+        .with_reason("bad_email"));
+    }
+    let ip = client_ip(&req, &state.settings.server.trusted_proxy);
+    let by_mail = ratelimit::hit(&state.redis, &format!("otp:mail:{email}"), 5, 900).await?;
+    let by_ip = ratelimit::hit(&state.redis, &format!("otp:ip:{ip}"), 30, 900).await?;
+    if !by_mail || !by_ip {
+        return Err(AppError::with_detail(
+            ErrorCode::RateLimited,
+            if locale == Locale::En {
+                "Too many codes requested; try again in 15 minutes."
+            } else {
+                "获取验证码过于频繁，请 15 分钟后再试。"
+            },
+        ));
+    }
+    let code = otp::issue(&state.redis, &email).await?;
+    let mut conn = state.conn().await?;
+    let key = format!("otp:{email}:{}", sessions::random_secret());
+    crate::notify::outbox::enqueue(
+        &mut conn,
+        &key,
+        &email,
+        "sign_in_code",
+        locale.tag(),
+        serde_json::json!({ "code": code, "minutes": otp::TTL_SECONDS / 60 }),
+    )
+    .await?;
+    drop(conn);
+    // Send now rather than at the mail job's next tick: the resident is waiting for it.
+    let s = state.clone();
+    tokio::spawn(async move {
+        let _ = crate::jobs::send_mail(&s, chrono::Utc::now()).await;
+    });
+    let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
+    state.pages.page(
+        "me/code.html",
+        locale,
+        minijinja::context! { csrf, email, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in" },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    email: String,
+    code: String,
+    next: Option<String>,
+}
+
+/// `POST /me/verify`: check the code, start a session.
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    locale: Locale,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: CodeForm = super::auth::parse_form(&body)?;
+    form_csrf::check(&req, &f.csrf)?;
+    let email = normalize_email(&f.email);
+    if let Err(e) = otp::verify(&state.redis, &email, &f.code).await? {
+        let status = if e == otp::OtpError::TooManyAttempts {
+            ErrorCode::RateLimited
+        } else {
+            ErrorCode::InvalidInput
+        };
+        return Err(AppError::with_detail(status, e.message(locale.tag())).with_reason(e.code()));
+    }
+    let mut conn = state.conn().await?;
+    let resident = Resident::sign_in(&mut conn, &email, locale.tag()).await?;
+    let (sid, _) = sessions::create(
+        &state.redis,
+        Kind::Resident,
+        resident.id,
+        state.settings.session.ttl_seconds,
+    )
+    .await?;
+    let cookie = Cookie::build(COOKIE, sid)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.session.cookie_secure)
+        .same_site(SameSite::Lax)
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .cookie(cookie)
+        .insert_header((header::LOCATION, safe_next(f.next.as_deref())))
+        .finish())
+}
+
+/// `GET /me`: my households, my reports, polls open to me, settings.
+pub async fn me(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentResident,
+) -> AppResult<HttpResponse> {
+    use crate::db::schema::reports;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+    let mut conn = state.conn().await?;
+    let memberships = me.resident.memberships(&mut conn).await?;
+    let my_reports: Vec<(
+        String,
+        String,
+        String,
+        String,
+        chrono::DateTime<chrono::Utc>,
+    )> = reports::table
+        .filter(reports::resident_id.eq(me.resident.id))
+        .order(reports::submitted_at.desc())
+        .limit(50)
+        .select((
+            reports::public_id,
+            reports::category,
+            reports::state,
+            reports::description,
+            reports::submitted_at,
+        ))
+        .load(&mut conn)
+        .await?;
+    let tag = locale.tag();
+    let reports: Vec<serde_json::Value> = my_reports
+        .into_iter()
+        .map(|(pid, cat, st, desc, at)| {
+            serde_json::json!({
+                "public_id": pid,
+                "category": state.catalog.kind(&cat).map(|k| k.name(tag).to_owned()).unwrap_or(cat),
+                "state": crate::reports::ledger::CaseState::parse(&st).map(|s| s.label(tag)).unwrap_or(""),
+                "description": desc, "submitted_at": at,
+            })
+        })
+        .collect();
+    let mut polls: Vec<Poll> = Vec::new();
+    for m in &memberships {
+        for p in Poll::open_for(&mut conn, &m.grid_path, chrono::Utc::now()).await? {
+            if !polls.iter().any(|q| q.id == p.id) {
+                polls.push(p);
+            }
+        }
+    }
+    state.pages.page(
+        "me/index.html",
+        locale,
+        minijinja::context! {
+            resident => Serde(&me.resident), memberships => Serde(&memberships), reports => Serde(reports),
+            polls => Serde(&polls), csrf => &me.session.csrf, self_path => "/me",
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    csrf: String,
+    #[serde(default)]
+    notify_email: Option<String>,
+}
+
+/// `POST /me/settings`
+pub async fn settings(
+    state: web::Data<AppState>,
+    me: CurrentResident,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: SettingsForm = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    let mut conn = state.conn().await?;
+    me.resident
+        .set_notify(&mut conn, f.notify_email.is_some())
+        .await?;
+    Ok(see_other("/me"))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
+}
+
+fn signed_out() -> HttpResponse {
+    let mut gone = Cookie::build(COOKIE, "").path("/").finish();
+    gone.make_removal();
+    HttpResponse::SeeOther()
+        .cookie(gone)
+        .insert_header((header::LOCATION, "/"))
+        .finish()
+}
+
+/// `POST /me/sign-out`
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    me: CurrentResident,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: CsrfOnly = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    sessions::destroy(&state.redis, Kind::Resident, &me.session_id).await?;
+    Ok(signed_out())
+}
+
+/// `POST /me/sign-out-everywhere`: ends every session of this resident, on every device.
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    me: CurrentResident,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: CsrfOnly = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    sessions::destroy_all(&state.redis, Kind::Resident, me.resident.id).await?;
+    Ok(signed_out())
+}
+
+/// The household a door code stands for (404 for anything else).
+async fn household_of(state: &AppState, raw: &str) -> AppResult<crate::codes::model::ScanTarget> {
+    let t = token::normalize(raw).ok_or_else(AppError::not_found)?;
+    let mut conn = state.conn().await?;
+    Code::scan(&mut conn, &t)
+        .await?
+        .filter(|t| t.household_id.is_some())
+        .ok_or_else(AppError::not_found)
+}
+
+/// `GET /C/{token}/bind`: "I live here".
+pub async fn bind_page(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentResident,
+    raw: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let place = household_of(&state, &raw).await?;
+    let mut conn = state.conn().await?;
+    let member = me
+        .resident
+        .is_member(&mut conn, place.household_id.unwrap_or_default())
+        .await?;
+    state.pages.page(
+        "me/bind.html",
+        locale,
+        minijinja::context! { place => Serde(&place), member, csrf => &me.session.csrf, self_path => format!("/C/{}/bind", place.token) },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct BindForm {
+    csrf: String,
+    #[serde(default)]
+    binding_code: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /C/{token}/bind`: with the binding code from the household's slip. Guessing is
+/// limited per resident and household.
+pub async fn bind(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentResident,
+    raw: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: BindForm = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    let place = household_of(&state, &raw).await?;
+    let household = place.household_id.unwrap_or_default();
+    let bucket = format!("bind:{}:{household}", me.resident.id);
+    if !ratelimit::hit(&state.redis, &bucket, 5, 3600).await? {
+        let msg = if locale == Locale::En {
+            "Too many wrong binding codes; try again in an hour or ask your grid worker."
+        } else {
+            "绑定码错误次数过多，请一小时后再试，或申请网格员审核。"
+        };
+        return Err(AppError::with_detail(ErrorCode::RateLimited, msg)
+            .with_reason("binding_attempts_exceeded"));
+    }
+    let mut conn = state.conn().await?;
+    match me
+        .resident
+        .bind_with_code(&mut conn, household, &f.binding_code)
+        .await?
+    {
+        BindOutcome::Bound | BindOutcome::AlreadyMember => Ok(see_other("/me")),
+        BindOutcome::WrongCode => {
+            let msg = if locale == Locale::En {
+                "That binding code is not this household's."
+            } else {
+                "绑定码不正确。"
+            };
+            Err(AppError::with_detail(ErrorCode::InvalidInput, msg)
+                .with_reason("wrong_binding_code"))
+        }
+    }
+}
+
+/// `POST /C/{token}/bind/request`: ask the grid worker to approve.
+pub async fn request_binding(
+    state: web::Data<AppState>,
+    me: CurrentResident,
+    raw: web::Path<String>,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let f: BindForm = super::auth::parse_form(&body)?;
+    me.check_csrf(&f.csrf)?;
+    let place = household_of(&state, &raw).await?;
+    let mut conn = state.conn().await?;
+    me.resident
+        .request_binding(
+            &mut conn,
+            place.household_id.unwrap_or_default(),
+            &f.note.chars().take(200).collect::<String>(),
+        )
+        .await?;
+    Ok(see_other(&format!("/C/{}/bind", place.token)))
+}
+
+/// Used by the report form: a signed-in resident's reports are linked to them.
+pub fn resident_id(r: &MaybeResident) -> Option<i64> {
+    r.0.as_ref().map(|c| c.resident.id)
+}
+
+/// Members of a household (console): re-exported for the console page.
+pub use residents::members;
