@@ -174,6 +174,11 @@ pub async fn me(
     use diesel_async::RunQueryDsl;
     let mut conn = state.conn().await?;
     let memberships = me.resident.memberships(&mut conn).await?;
+    // Mine, and those made from my households' door codes (by anyone in the household).
+    let household_ids: Vec<i64> = memberships.iter().map(|m| m.household_id).collect();
+    let household_codes = crate::db::schema::codes::table
+        .filter(crate::db::schema::codes::household_id.eq_any(household_ids))
+        .select(crate::db::schema::codes::id.nullable());
     let my_reports: Vec<(
         String,
         String,
@@ -181,7 +186,11 @@ pub async fn me(
         String,
         chrono::DateTime<chrono::Utc>,
     )> = reports::table
-        .filter(reports::resident_id.eq(me.resident.id))
+        .filter(
+            reports::resident_id
+                .eq(me.resident.id)
+                .or(reports::code_id.eq_any(household_codes)),
+        )
         .order(reports::submitted_at.desc())
         .limit(50)
         .select((

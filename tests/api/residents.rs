@@ -222,6 +222,31 @@ async fn binding_with_the_slip_code_and_by_the_workers_approval() {
         attr_of(&page, "[data-household]", "data-household"),
         Some(hid.to_string())
     );
+    // My page lists the household's reports, whoever made them from its door code.
+    let r = app
+        .client
+        .post(app.url("/api/v1/reports"))
+        .json(&serde_json::json!({ "code": token, "description": "楼道灯不亮了" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let pid = r.json::<serde_json::Value>().await.unwrap()["public_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let page = resident
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/r/{pid}")),
+        "the household's report is on my page"
+    );
 
     // Guessing is limited per resident and household.
     let (_, token2, binding2) = app.household_with_binding("GY-01-01", 4).await;
