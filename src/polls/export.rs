@@ -1,16 +1,10 @@
 //! Poll results as an XLSX workbook (results per option, turnout per compound).
 
-use super::{Poll, Question};
+use super::{Poll, Results};
 use rust_xlsxwriter::{Format, Workbook};
-use std::collections::HashMap;
 
 /// Build the workbook.
-pub fn xlsx(
-    poll: &Poll,
-    questions: &[Question],
-    tally: &HashMap<i64, i64>,
-    turnout: &[(String, i64, i64)],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn xlsx(poll: &Poll, results: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
@@ -26,13 +20,13 @@ pub fn xlsx(
         ),
     )?;
     let mut row = 3;
-    for q in questions {
+    for q in &results.questions {
         ws.write_string_with_format(row, 0, &q.text, &bold)?;
         ws.write_string_with_format(row, 1, "票数", &bold)?;
         row += 1;
         for o in &q.options {
             ws.write_string(row, 0, &o.text)?;
-            ws.write_number(row, 1, *tally.get(&o.id).unwrap_or(&0) as f64)?;
+            ws.write_number(row, 1, *results.tally.get(&o.id).unwrap_or(&0) as f64)?;
             row += 1;
         }
         row += 1;
@@ -42,7 +36,7 @@ pub fn xlsx(
     for (c, h) in ["小区", "已投票", "户数", "参与率"].iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    for (i, (name, voted, households)) in turnout.iter().enumerate() {
+    for (i, (name, voted, households)) in results.turnout.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, name)?;
         ws.write_number(r, 1, *voted as f64)?;

@@ -183,6 +183,16 @@ pub fn check_choices(questions: &[Question], chosen: &[i64]) -> Result<(), VoteE
     Ok(())
 }
 
+/// Everything staff see of a poll's outcome.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub questions: Vec<Question>,
+    /// Votes per option id.
+    pub tally: HashMap<i64, i64>,
+    /// (compound, ballots, households) per compound under the poll's grids.
+    pub turnout: Vec<(String, i64, i64)>,
+}
+
 /// A household that votes: who, which household, where.
 #[derive(Debug, Clone)]
 pub struct Voter {
@@ -470,6 +480,15 @@ impl Poll {
             .load(conn)
             .await?;
         Ok(rows.into_iter().collect())
+    }
+
+    /// Questions, tally and turnout together (console page and export).
+    pub async fn results(&self, conn: &mut AsyncPgConnection) -> AppResult<Results> {
+        Ok(Results {
+            questions: self.questions(conn).await?,
+            tally: self.tally(conn).await?,
+            turnout: self.turnout(conn).await?,
+        })
     }
 
     /// Turnout per compound under the poll's grids: (compound, ballots, households).

@@ -8,7 +8,7 @@ use super::ledger::{self, Action, Actor, CaseState};
 use super::model::Report;
 use super::notify_staff::{self, EscalationCause};
 use super::ReportError;
-use crate::db::schema::{case_events, grids, report_followers, report_photos, reports};
+use crate::db::schema::{case_events, grids, report_followers, reports};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -187,22 +187,7 @@ pub async fn act(
             .returning(case_events::id)
             .get_result(conn)
             .await?;
-        for (i, p) in photos.iter().enumerate() {
-            diesel::insert_into(report_photos::table)
-                .values((
-                    report_photos::report_id.eq(report.id),
-                    report_photos::event_id.eq(event_id),
-                    report_photos::position.eq(i as i16),
-                    report_photos::storage_key.eq(&p.storage_key),
-                    report_photos::thumb_key.eq(&p.thumb_key),
-                    report_photos::width.eq(p.width as i32),
-                    report_photos::height.eq(p.height as i32),
-                    report_photos::bytes.eq(p.bytes as i32),
-                    report_photos::sha256.eq(&p.sha256),
-                ))
-                .execute(conn)
-                .await?;
-        }
+        super::model::insert_photos(conn, report.id, Some(event_id), photos).await?;
 
         // Who is told.
         match &action {

@@ -8,7 +8,7 @@ use super::model::Report;
 use super::routing::{self, Route, RouteReason};
 use super::{notify_staff, ReportError};
 use crate::codes::Code;
-use crate::db::schema::{case_events, report_photos, reports};
+use crate::db::schema::{case_events, reports};
 use crate::error::AppResult;
 use crate::grids::locate::Locator;
 use chrono::{DateTime, Utc};
@@ -338,21 +338,7 @@ pub async fn submit(
                     .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("idempotent report vanished")))?;
                 return Ok::<_, crate::error::AppError>(Outcome::Existing(existing));
             };
-            for (i, p) in s.photos.iter().enumerate() {
-                diesel::insert_into(report_photos::table)
-                    .values((
-                        report_photos::report_id.eq(report.id),
-                        report_photos::position.eq(i as i16),
-                        report_photos::storage_key.eq(&p.storage_key),
-                        report_photos::thumb_key.eq(&p.thumb_key),
-                        report_photos::width.eq(p.width as i32),
-                        report_photos::height.eq(p.height as i32),
-                        report_photos::bytes.eq(p.bytes as i32),
-                        report_photos::sha256.eq(&p.sha256),
-                    ))
-                    .execute(conn)
-                    .await?;
-            }
+            super::model::insert_photos(conn, report.id, None, &s.photos).await?;
             let events = [
                 ("submit", None, Some(CaseState::Submitted), serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() }), true),
                 ("route", None, None, serde_json::to_value(&route.reason).unwrap_or_default(), true),

@@ -92,6 +92,40 @@ pub struct QueueRow {
     pub overdue: bool,
 }
 
+/// Record stored photos of a report (`event_id`: the step they document, e.g. a resolution;
+/// `None` for the reporter's own).
+pub async fn insert_photos(
+    conn: &mut AsyncPgConnection,
+    report_id: i64,
+    event_id: Option<i64>,
+    photos: &[super::intake::StoredPhoto],
+) -> AppResult<()> {
+    let rows: Vec<_> = photos
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            (
+                report_photos::report_id.eq(report_id),
+                report_photos::event_id.eq(event_id),
+                report_photos::position.eq(i as i16),
+                report_photos::storage_key.eq(&p.storage_key),
+                report_photos::thumb_key.eq(&p.thumb_key),
+                report_photos::width.eq(p.width as i32),
+                report_photos::height.eq(p.height as i32),
+                report_photos::bytes.eq(p.bytes as i32),
+                report_photos::sha256.eq(&p.sha256),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        diesel::insert_into(report_photos::table)
+            .values(rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Report {
     /// The case state (the database allows only known names).
     pub fn case_state(&self) -> CaseState {

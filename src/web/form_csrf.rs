@@ -36,3 +36,24 @@ pub fn check(req: &HttpRequest, submitted: &str) -> AppResult<()> {
         Err(AppError::new(ErrorCode::CsrfRejected))
     }
 }
+
+/// A form posted without a staff or resident session (sign-in, rating, following): parsed,
+/// with its `csrf` field checked against the form cookie.
+pub struct PublicForm<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + crate::web::auth::CsrfToken + 'static> actix_web::FromRequest
+    for PublicForm<T>
+{
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let body = actix_web::web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let form: T = crate::web::auth::parse_form(&body.await?)?;
+            check(&req, form.csrf())?;
+            Ok(PublicForm(form))
+        })
+    }
+}

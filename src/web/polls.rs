@@ -2,7 +2,7 @@
 //! results, and casting a ballot for a household.
 
 use super::locale::Locale;
-use super::resident_auth::{CurrentResident, MaybeResident};
+use super::resident_auth::{MaybeResident, ResidentForm};
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::polls::{Poll, Voter};
@@ -137,18 +137,16 @@ pub struct VoteForm {
     #[serde(default)]
     choice: Vec<i64>,
 }
+crate::csrf_form!(VoteForm);
 
 /// `POST /polls/{id}/vote`: the household in the form must be one of the resident's (a
 /// forged id is refused); the database's unique key decides a race between members.
 pub async fn vote(
     state: web::Data<AppState>,
     locale: Locale,
-    me: CurrentResident,
     id: web::Path<i64>,
-    body: web::Bytes,
+    ResidentForm { me, form: f }: ResidentForm<VoteForm>,
 ) -> AppResult<HttpResponse> {
-    let f: VoteForm = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     let mut conn = state.conn().await?;
     let poll = Poll::find(&mut conn, *id).await?;
     let membership = me

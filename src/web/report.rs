@@ -2,7 +2,7 @@
 //! page with its timeline and rating, following a case, and the photos.
 
 use super::client_ip::client_ip;
-use super::form_csrf;
+use super::form_csrf::{self, PublicForm};
 use super::locale::Locale;
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
@@ -167,9 +167,10 @@ pub async fn suggest(
 
 /// Process and store the uploaded photos (off the async threads). On a refusal, whatever was
 /// stored already is removed again.
-async fn store_photos(
+pub async fn store_photos(
     state: &AppState,
     uploads: Vec<Vec<u8>>,
+    prefix: &str,
 ) -> AppResult<Result<Vec<StoredPhoto>, ReportError>> {
     let max = state.settings.reports.max_photos;
     if uploads.len() > max {
@@ -191,7 +192,7 @@ async fn store_photos(
                 return Ok(Err(ReportError::Photo(e)));
             }
         };
-        let key = Storage::new_key("reports", "jpg");
+        let key = Storage::new_key(prefix, "jpg");
         let thumb_key = key.replace(".jpg", ".thumb.jpg");
         state
             .storage
@@ -216,7 +217,8 @@ async fn store_photos(
     Ok(Ok(stored))
 }
 
-async fn discard(storage: &Storage, p: &StoredPhoto) {
+/// Remove a stored photo and its thumbnail (after a refusal).
+pub async fn discard(storage: &Storage, p: &StoredPhoto) {
     let _ = storage.delete(&p.storage_key).await;
     let _ = storage.delete(&p.thumb_key).await;
 }
@@ -385,7 +387,7 @@ pub async fn submit(
             .filter(|p| !p.data.is_empty())
             .map(|p| p.data.to_vec())
             .collect();
-        let stored = match store_photos(&state, uploads).await? {
+        let stored = match store_photos(&state, uploads, "reports").await? {
             Ok(s) => s,
             Err(e) => return refuse(e, filled).await,
         };
@@ -601,13 +603,10 @@ pub struct RateForm {
 /// `POST /r/{public_id}/rate`
 pub async fn rate(
     state: web::Data<AppState>,
-    req: HttpRequest,
     locale: Locale,
     pid: web::Path<String>,
-    body: web::Bytes,
+    PublicForm(f): PublicForm<RateForm>,
 ) -> AppResult<HttpResponse> {
-    let f: RateForm = super::auth::parse_form(&body)?;
-    form_csrf::check(&req, &f.csrf)?;
     let report = find_public(&state, &pid).await?;
     let rating = Rating::parse(&f.rating).ok_or_else(|| AppError::invalid("rating"))?;
     let comment = Some(f.comment.trim().to_owned()).filter(|c| !c.is_empty());
@@ -638,17 +637,15 @@ pub struct FollowForm {
     #[serde(default)]
     idempotency_key: String,
 }
+crate::csrf_form!(RateForm, FollowForm);
 
 /// `POST /r/{public_id}/follow`: "the same problem? follow it" instead of a new report.
 pub async fn follow(
     state: web::Data<AppState>,
-    req: HttpRequest,
     locale: Locale,
     pid: web::Path<String>,
-    body: web::Bytes,
+    PublicForm(f): PublicForm<FollowForm>,
 ) -> AppResult<HttpResponse> {
-    let f: FollowForm = super::auth::parse_form(&body)?;
-    form_csrf::check(&req, &f.csrf)?;
     let report = find_public(&state, &pid).await?;
     let email = f.email.trim();
     if !intake::valid_email(email) {

@@ -3,8 +3,9 @@
 
 use super::client_ip::client_ip;
 use super::form_csrf;
+use super::form_csrf::PublicForm;
 use super::locale::Locale;
-use super::resident_auth::{CurrentResident, MaybeResident, COOKIE};
+use super::resident_auth::{CurrentResident, MaybeResident, ResidentForm, COOKIE};
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::people::otp;
@@ -65,10 +66,8 @@ pub async fn send_code(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
-    body: web::Bytes,
+    PublicForm(f): PublicForm<EmailForm>,
 ) -> AppResult<HttpResponse> {
-    let f: EmailForm = super::auth::parse_form(&body)?;
-    form_csrf::check(&req, &f.csrf)?;
     let email = normalize_email(&f.email);
     if !crate::reports::intake::valid_email(&email) {
         return Err(AppError::with_detail(
@@ -127,12 +126,9 @@ pub struct CodeForm {
 /// `POST /me/verify`: check the code, start a session.
 pub async fn verify(
     state: web::Data<AppState>,
-    req: HttpRequest,
     locale: Locale,
-    body: web::Bytes,
+    PublicForm(f): PublicForm<CodeForm>,
 ) -> AppResult<HttpResponse> {
-    let f: CodeForm = super::auth::parse_form(&body)?;
-    form_csrf::check(&req, &f.csrf)?;
     let email = normalize_email(&f.email);
     if let Err(e) = otp::verify(&state.redis, &email, &f.code).await? {
         let status = if e == otp::OtpError::TooManyAttempts {
@@ -242,11 +238,8 @@ pub struct SettingsForm {
 /// `POST /me/settings`
 pub async fn settings(
     state: web::Data<AppState>,
-    me: CurrentResident,
-    body: web::Bytes,
+    ResidentForm { me, form: f }: ResidentForm<SettingsForm>,
 ) -> AppResult<HttpResponse> {
-    let f: SettingsForm = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     let mut conn = state.conn().await?;
     me.resident
         .set_notify(&mut conn, f.notify_email.is_some())
@@ -258,6 +251,7 @@ pub async fn settings(
 pub struct CsrfOnly {
     csrf: String,
 }
+crate::csrf_form!(EmailForm, CodeForm, SettingsForm, CsrfOnly, BindForm);
 
 fn signed_out() -> HttpResponse {
     let mut gone = Cookie::build(COOKIE, "").path("/").finish();
@@ -271,11 +265,8 @@ fn signed_out() -> HttpResponse {
 /// `POST /me/sign-out`
 pub async fn sign_out(
     state: web::Data<AppState>,
-    me: CurrentResident,
-    body: web::Bytes,
+    ResidentForm { me, .. }: ResidentForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    let f: CsrfOnly = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     sessions::destroy(&state.redis, Kind::Resident, &me.session_id).await?;
     Ok(signed_out())
 }
@@ -283,11 +274,8 @@ pub async fn sign_out(
 /// `POST /me/sign-out-everywhere`: ends every session of this resident, on every device.
 pub async fn sign_out_everywhere(
     state: web::Data<AppState>,
-    me: CurrentResident,
-    body: web::Bytes,
+    ResidentForm { me, .. }: ResidentForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
-    let f: CsrfOnly = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     sessions::destroy_all(&state.redis, Kind::Resident, me.resident.id).await?;
     Ok(signed_out())
 }
@@ -336,12 +324,9 @@ pub struct BindForm {
 pub async fn bind(
     state: web::Data<AppState>,
     locale: Locale,
-    me: CurrentResident,
     raw: web::Path<String>,
-    body: web::Bytes,
+    ResidentForm { me, form: f }: ResidentForm<BindForm>,
 ) -> AppResult<HttpResponse> {
-    let f: BindForm = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     let place = household_of(&state, &raw).await?;
     let household = place.household_id.unwrap_or_default();
     let bucket = format!("bind:{}:{household}", me.resident.id);
@@ -376,12 +361,9 @@ pub async fn bind(
 /// `POST /C/{token}/bind/request`: ask the grid worker to approve.
 pub async fn request_binding(
     state: web::Data<AppState>,
-    me: CurrentResident,
     raw: web::Path<String>,
-    body: web::Bytes,
+    ResidentForm { me, form: f }: ResidentForm<BindForm>,
 ) -> AppResult<HttpResponse> {
-    let f: BindForm = super::auth::parse_form(&body)?;
-    me.check_csrf(&f.csrf)?;
     let place = household_of(&state, &raw).await?;
     let mut conn = state.conn().await?;
     me.resident

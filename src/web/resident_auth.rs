@@ -86,3 +86,27 @@ impl FromRequest for MaybeResident {
         Box::pin(async move { Ok(MaybeResident(load(state, sid).await?)) })
     }
 }
+
+/// The signed-in resident and a form whose `csrf` field matches their session's token.
+pub struct ResidentForm<T> {
+    pub me: CurrentResident,
+    pub form: T,
+}
+
+impl<T: serde::de::DeserializeOwned + crate::web::auth::CsrfToken + 'static> FromRequest
+    for ResidentForm<T>
+{
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let me = CurrentResident::from_request(req, payload);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let me = me.await?;
+            let form: T = crate::web::auth::parse_form(&body.await?)?;
+            me.check_csrf(form.csrf())?;
+            Ok(ResidentForm { me, form })
+        })
+    }
+}

@@ -7,10 +7,8 @@ use crate::grids::Grid;
 use crate::people::Role;
 use crate::reports::handling::{self, By};
 use crate::reports::ledger::{Action, Actor, CaseState, LedgerKind};
-use crate::reports::photos::{self, PhotoLimits};
-use crate::reports::{Report, ReportError};
+use crate::reports::Report;
 use crate::state::AppState;
-use crate::storage::Storage;
 use crate::web::auth::CurrentStaff;
 use crate::web::locale::Locale;
 use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
@@ -285,46 +283,20 @@ pub async fn step(
     me.check_csrf(&f.csrf)?;
     let (report, _, actor) = case_for(&state, &me, *id).await?;
     let action = action_from(&f)?;
-    // Result photos (resolve only), processed like residents' photos.
-    let mut stored = Vec::new();
-    if matches!(action, Action::Resolve { .. }) {
-        for upload in f
+    // Result photos (resolve only), processed and stored like residents' photos.
+    let stored = if matches!(action, Action::Resolve { .. }) {
+        let uploads = f
             .photos
             .iter()
             .filter(|p| !p.data.is_empty())
-            .take(state.settings.reports.max_photos)
-        {
-            let bytes = upload.data.to_vec();
-            let limits = PhotoLimits {
-                max_bytes: state.settings.reports.max_photo_bytes,
-                ..PhotoLimits::default()
-            };
-            let p = web::block(move || photos::process(&bytes, &limits))
-                .await?
-                .map_err(|e| ReportError::Photo(e).into_app_error(locale.tag()))?;
-            let key = Storage::new_key("results", "jpg");
-            let thumb_key = key.replace(".jpg", ".thumb.jpg");
-            state
-                .storage
-                .put(&key, &p.jpeg)
-                .await
-                .map_err(AppError::internal)?;
-            state
-                .storage
-                .put(&thumb_key, &p.thumb)
-                .await
-                .map_err(AppError::internal)?;
-            stored.push(crate::reports::intake::StoredPhoto {
-                storage_key: key,
-                thumb_key,
-                width: p.width,
-                height: p.height,
-                bytes: p.jpeg.len(),
-                sha256: p.sha256,
-                gps: None,
-            });
-        }
-    }
+            .map(|p| p.data.to_vec())
+            .collect();
+        crate::web::report::store_photos(&state, uploads, "results")
+            .await?
+            .map_err(|e| e.into_app_error(locale.tag()))?
+    } else {
+        Vec::new()
+    };
     let mut conn = state.conn().await?;
     let result = handling::act(
         &mut conn,
@@ -344,8 +316,7 @@ pub async fn step(
         Ok(r) => Ok(see_other(&format!("/console/cases/{}", r.id))),
         Err(e) => {
             for p in &stored {
-                let _ = state.storage.delete(&p.storage_key).await;
-                let _ = state.storage.delete(&p.thumb_key).await;
+                crate::web::report::discard(&state.storage, p).await;
             }
             Err(e.into_app_error(locale.tag()))
         }

@@ -164,9 +164,11 @@ pub async fn show(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (mut conn, poll) = poll_in_scope(&state, &me, *id).await?;
-    let questions = poll.questions(&mut conn).await?;
-    let tally = poll.tally(&mut conn).await?;
-    let turnout = poll.turnout(&mut conn).await?;
+    let crate::polls::Results {
+        questions,
+        tally,
+        turnout,
+    } = poll.results(&mut conn).await?;
     let rows: Vec<(String, Vec<(String, i64)>)> = questions
         .iter()
         .map(|q| {
@@ -191,11 +193,8 @@ pub async fn export(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (mut conn, poll) = poll_in_scope(&state, &me, *id).await?;
-    let questions = poll.questions(&mut conn).await?;
-    let tally = poll.tally(&mut conn).await?;
-    let turnout = poll.turnout(&mut conn).await?;
-    let bytes = crate::polls::export::xlsx(&poll, &questions, &tally, &turnout)
-        .map_err(AppError::internal)?;
+    let results = poll.results(&mut conn).await?;
+    let bytes = crate::polls::export::xlsx(&poll, &results).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((
