@@ -54,6 +54,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     let detail = app_error
         .and_then(|e| e.detail.clone())
         .filter(|_| !status.is_server_error());
+    let reason = app_error.and_then(|e| e.reason);
     let req = res.request().clone();
 
     let response = if wants_json(&req) {
@@ -75,7 +76,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
                 .render(
                     "error.html",
                     locale,
-                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail },
+                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason },
                 )
                 .ok()
         });

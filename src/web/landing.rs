@@ -77,9 +77,9 @@ pub struct Action {
     pub icon: &'static str,
 }
 
-/// The actions that work today for this code.
-pub fn actions(target: &ScanTarget) -> Vec<Action> {
-    vec![
+/// The actions that work today for this code (`resident`: the signed-in resident, if any).
+pub fn actions(target: &ScanTarget, resident: Option<i64>) -> Vec<Action> {
+    let mut list = vec![
         Action {
             label: "landing.action.report",
             hint: "landing.action.report_hint",
@@ -92,7 +92,17 @@ pub fn actions(target: &ScanTarget) -> Vec<Action> {
             href: format!("/C/{}/news", target.token),
             icon: "news",
         },
-    ]
+    ];
+    // Spending points: a signed-in resident at the counter of a shop that takes them.
+    if resident.is_some() && target.shop_accepts_points == Some(true) {
+        list.push(Action {
+            label: "landing.action.spend",
+            hint: "landing.action.spend_hint",
+            href: format!("/C/{}/spend", target.token),
+            icon: "points",
+        });
+    }
+    list
 }
 
 async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView>>> {
@@ -128,6 +138,7 @@ pub fn neutral(state: &AppState, locale: Locale) -> AppResult<HttpResponse> {
 
 /// `GET /C/{tail}`: the landing page (`TOKEN`) or the symbol (`TOKEN.svg`, `TOKEN.png`).
 pub async fn scan(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     locale: Locale,
     tail: web::Path<String>,
@@ -159,7 +170,7 @@ pub async fn scan(
         minijinja::context! {
             place => Serde(&view.target),
             news => Serde(&view.news),
-            actions => Serde(actions(&view.target)),
+            actions => Serde(actions(&view.target, super::resident_seam::current_resident_id(&req))),
             self_path => format!("/C/{token}"),
         },
     )?;

@@ -11,5 +11,6 @@ mod grids;
 mod health;
 mod imports;
 mod news;
+mod points;
 mod reports;
 mod scan;

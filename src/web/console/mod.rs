@@ -6,6 +6,7 @@ pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod news;
+pub mod points;
 pub mod staff;
 
 use super::auth::CurrentStaff;
@@ -29,6 +30,8 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
             import => me.staff.can(Import),
             news => me.staff.can(PublishNews),
             staff => me.staff.can(ManageStaff),
+            points => matches!(me.staff.role(), crate::people::Role::Admin | crate::people::Role::GridHead | crate::people::Role::GridWorker),
+            merchant => me.staff.role() == crate::people::Role::MerchantCashier,
         },
     }
 }
