@@ -776,3 +776,51 @@ async fn the_audit_names_a_bad_account_and_rebuild_restores_redis() {
     assert!(wallet.contains("data-balance=\"50\""), "{wallet}");
     audit_ok(&app).await;
 }
+
+#[tokio::test]
+async fn the_audit_command_exits_non_zero_naming_the_account() {
+    let app = app().await;
+    let r = new_resident(&app, "cli@example.cn").await;
+    let admin = admin(&app).await;
+    award(&app, &admin, "award-cli-0001", r, "12").await;
+    let run = |args: &'static [&'static str]| {
+        let db = app.settings.database.url.clone();
+        let prefix = app.settings.redis.key_prefix.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_mashang"))
+                .args(args)
+                .env("MASHANG__DATABASE__URL", db)
+                .env("MASHANG__REDIS__KEY_PREFIX", prefix)
+                .env("MASHANG__LOG__FILTER", "warn")
+                .output()
+                .unwrap()
+        })
+    };
+    let ok = run(&["points", "audit"]).await.unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let (bal_key, _, _) = projection::unit_keys(&app.state.redis, &Account::Resident(r), "");
+    let mut c = app.state.redis.conn();
+    let _: () = redis::cmd("HSET")
+        .arg(&bal_key)
+        .arg("a:bal")
+        .arg(7)
+        .query_async(&mut c)
+        .await
+        .unwrap();
+    let bad = run(&["points", "audit"]).await.unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains(&format!("resident:{r}")), "{stderr}");
+    let rebuilt = run(&["points", "rebuild"]).await.unwrap();
+    assert!(
+        rebuilt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    assert_eq!(redis_balance(&app, Account::Resident(r)).await, 12);
+    audit_ok(&app).await;
+}
