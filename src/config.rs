@@ -20,6 +20,7 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub storage: StorageSettings,
     pub reports: ReportSettings,
+    pub points: PointsSettings,
 }
 
 /// `[mail]`: the SMTP server mail goes out through.
@@ -63,6 +64,34 @@ pub struct ReportSettings {
     pub similar_radius_m: f64,
     pub anonymous_per_ip_per_hour: u32,
     pub anonymous_per_code_per_hour: u32,
+}
+
+/// `[points]`: volunteer points limits, holds and the redemption rate.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PointsSettings {
+    pub daily_award_cap: i64,
+    pub max_award: i64,
+    pub resident_daily_spend_limit: i64,
+    pub merchant_daily_limit: i64,
+    pub max_spend: i64,
+    pub hold_ttl_seconds: i64,
+    /// Yuan of discount per point, unless `rates` names the community.
+    pub rate_default: f64,
+    /// Yuan of discount per point by community grid code (e.g. `GY-01 = 0.2`).
+    #[serde(default)]
+    pub rates: std::collections::HashMap<String, f64>,
+    pub job_interval_seconds: u64,
+}
+
+impl PointsSettings {
+    /// The discount per point in a community (by grid code, case-insensitive).
+    pub fn rate_for(&self, community_code: &str) -> f64 {
+        self.rates
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(community_code))
+            .map(|(_, v)| *v)
+            .unwrap_or(self.rate_default)
+    }
 }
 
 /// `[server]`: where to listen and what URL printed codes carry.

@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod news;
 pub mod notify;
 pub mod people;
+pub mod points;
 pub mod polls;
 pub mod redis_store;
 pub mod reports;

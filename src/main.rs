@@ -39,6 +39,23 @@ enum Command {
         #[command(subcommand)]
         command: CodesCommand,
     },
+    /// Volunteer points: rebuild the Redis projection, audit the invariants.
+    Points {
+        #[command(subcommand)]
+        command: PointsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PointsCommand {
+    /// Restore the live points in Redis from the journal in PostgreSQL.
+    Rebuild,
+    /// Check the invariants; exits non-zero naming the accounts that fail.
+    Audit {
+        /// Relay the journal to Redis first (compare once caught up).
+        #[arg(long)]
+        catch_up: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,5 +118,11 @@ fn main() -> anyhow::Result<()> {
             kind.as_deref(),
             &out,
         )),
+        Command::Points {
+            command: PointsCommand::Rebuild,
+        } => rt.block_on(mashang::cli::points::rebuild(&settings)),
+        Command::Points {
+            command: PointsCommand::Audit { catch_up },
+        } => rt.block_on(mashang::cli::points::audit(&settings, catch_up)),
     }
 }

@@ -3,6 +3,7 @@
 pub mod codes_export;
 pub mod demo;
 pub mod import;
+pub mod points;
 
 use crate::config::Settings;
 use crate::db::DbConn;

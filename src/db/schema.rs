@@ -378,3 +378,51 @@ diesel::allow_tables_to_appear_in_same_query!(
     poll_ballots,
     poll_ballot_choices,
 );
+
+diesel::table! {
+    points_accounts (id) {
+        id -> Text,
+        kind -> Text,
+        balance -> Int8,
+        version -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    points_transfers (id) {
+        id -> Text,
+        seq -> Int8,
+        kind -> Text,
+        from_account -> Text,
+        to_account -> Text,
+        amount -> Int8,
+        from_version -> Int8,
+        to_version -> Int8,
+        reason -> Text,
+        actor -> Text,
+        community_id -> Nullable<Int8>,
+        reverses -> Nullable<Text>,
+        request_hash -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    points_holds (id) {
+        id -> Text,
+        resident_id -> Int8,
+        shop_id -> Int8,
+        amount -> Int8,
+        confirmation -> Text,
+        status -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Int8>,
+        outcome_transfer -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(points_holds, points_transfers, shops);

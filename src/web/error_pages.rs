@@ -34,6 +34,14 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
     }
 }
 
+/// The message for a finer reason code in the user's language, if the locale files have one
+/// (`reason.<code>`); otherwise the page shows the error's detail as before.
+fn reason_message(locale: Locale, reason: Option<&str>) -> Option<String> {
+    let key = format!("reason.{}", reason?);
+    let text = super::pages::translate(locale, &key, &[]);
+    (text != key).then_some(text)
+}
+
 /// The `ErrorHandlers` default handler.
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     // Responses a handler built on purpose (the neutral scan page, `/readyz`'s JSON) pass
@@ -54,6 +62,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     let detail = app_error
         .and_then(|e| e.detail.clone())
         .filter(|_| !status.is_server_error());
+    let reason = app_error.and_then(|e| e.reason);
     let req = res.request().clone();
 
     let response = if wants_json(&req) {
@@ -85,7 +94,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
                 .render(
                     "error.html",
                     locale,
-                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail },
+                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason) },
                 )
                 .ok()
         });

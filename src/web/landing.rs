@@ -2,6 +2,7 @@
 //! reaches it, and the neutral page for unknown and revoked codes.
 
 use super::locale::Locale;
+use super::resident_auth::MaybeResident;
 use crate::codes::model::ScanTarget;
 use crate::codes::qr::SymbolFormat;
 use crate::codes::{token, Code};
@@ -9,6 +10,7 @@ use crate::error::AppResult;
 use crate::news::News;
 use crate::state::AppState;
 use actix_web::http::header;
+use actix_web::FromRequest;
 use actix_web::{web, HttpResponse};
 use minijinja::value::Serde;
 use quick_cache::sync::Cache;
@@ -80,8 +82,8 @@ pub struct Action {
     pub icon: &'static str,
 }
 
-/// The actions that work today for this code.
-pub fn actions(target: &ScanTarget) -> Vec<Action> {
+/// The actions that work today for this code (`resident`: the signed-in resident, if any).
+pub fn actions(target: &ScanTarget, resident: Option<i64>) -> Vec<Action> {
     let mut list = vec![
         Action {
             label: "landing.action.report",
@@ -108,6 +110,15 @@ pub fn actions(target: &ScanTarget) -> Vec<Action> {
             hint: "landing.action.bind_hint",
             href: format!("/C/{}/bind", target.token),
             icon: "home",
+        });
+    }
+    // Spending points: a signed-in resident at the counter of a shop that takes them.
+    if resident.is_some() && target.shop_accepts_points == Some(true) {
+        list.push(Action {
+            label: "landing.action.spend",
+            hint: "landing.action.spend_hint",
+            href: format!("/C/{}/spend", target.token),
+            icon: "points",
         });
     }
     list
@@ -150,6 +161,7 @@ pub fn neutral(state: &AppState, locale: Locale) -> AppResult<HttpResponse> {
 
 /// `GET /C/{tail}`: the landing page (`TOKEN`) or the symbol (`TOKEN.svg`, `TOKEN.png`).
 pub async fn scan(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     locale: Locale,
     tail: web::Path<String>,
@@ -175,20 +187,33 @@ pub async fn scan(
             .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
             .body(bytes));
     }
+    let who = MaybeResident::extract(&req).await?;
+    let resident = who.0.as_ref().map(|r| r.resident.id);
+    let render = || {
+        state.pages.render(
+            "scan/landing.html",
+            locale,
+            minijinja::context! {
+                place => Serde(&view.target),
+                news => Serde(&view.news),
+                actions => Serde(actions(&view.target, resident)),
+                self_path => format!("/C/{token}"),
+            },
+        )
+    };
+    // A signed-in resident may see more actions: their page is theirs alone. Everyone else
+    // gets the page rendered once per language while the view is cached.
+    if resident.is_some() {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .body(render()?));
+    }
     let slot = &view.rendered[usize::from(locale == Locale::En)];
     let body = match slot.get() {
         Some(b) => b.clone(),
         None => {
-            let body = state.pages.render(
-                "scan/landing.html",
-                locale,
-                minijinja::context! {
-                    place => Serde(&view.target),
-                    news => Serde(&view.news),
-                    actions => Serde(actions(&view.target)),
-                    self_path => format!("/C/{token}"),
-                },
-            )?;
+            let body = render()?;
             slot.get_or_init(|| actix_web::web::Bytes::from(body))
                 .clone()
         }

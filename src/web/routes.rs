@@ -1,6 +1,7 @@
 //! The one route list.
 
 use super::{api, console, error_pages, health, landing, polls, report, resident};
+use super::{merchant, points};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -151,6 +152,35 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/news", web::post().to(console::news::publish))
         .route("/console/staff", web::get().to(console::staff::index))
         .route("/console/staff", web::post().to(console::staff::create))
+        // Points: residents (spend at a shop's counter code), cashiers, staff
+        .route("/points", web::get().to(points::wallet))
+        .route("/points/holds/{id}", web::get().to(points::hold_page))
+        .route("/C/{token}/spend", web::get().to(points::spend_form))
+        .route("/c/{token}/spend", web::get().to(points::spend_form))
+        .route("/C/{token}/spend", web::post().to(points::spend))
+        .route("/c/{token}/spend", web::post().to(points::spend))
+        .route("/merchant", web::get().to(merchant::index))
+        .route(
+            "/merchant/holds/{id}/confirm",
+            web::post().to(merchant::confirm),
+        )
+        .route(
+            "/merchant/holds/{id}/reject",
+            web::post().to(merchant::reject),
+        )
+        .route("/console/points", web::get().to(console::points::index))
+        .route(
+            "/console/points/award",
+            web::post().to(console::points::award),
+        )
+        .route(
+            "/console/points/reverse",
+            web::post().to(console::points::reverse),
+        )
+        .route(
+            "/console/points/settle",
+            web::post().to(console::points::settle),
+        )
         // JSON API
         .route("/api/v1/me", web::get().to(api::me))
         .route("/api/v1/reports", web::post().to(report::api_submit))

@@ -11,6 +11,7 @@ mod grids;
 mod health;
 mod imports;
 mod news;
+mod points;
 mod reports;
 mod residents;
 mod scan;

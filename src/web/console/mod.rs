@@ -7,6 +7,7 @@ pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod news;
+pub mod points;
 pub mod polls;
 pub mod staff;
 
@@ -33,6 +34,8 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
             polls => me.staff.can(PublishNews),
             bindings => me.staff.can(ManageCodes),
             staff => me.staff.can(ManageStaff),
+            points => matches!(me.staff.role(), crate::people::Role::Admin | crate::people::Role::GridHead | crate::people::Role::GridWorker),
+            merchant => me.staff.role() == crate::people::Role::MerchantCashier,
         },
     }
 }

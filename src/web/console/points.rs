@@ -1,0 +1,196 @@
+//! Staff and points: award (an activity or a correction in the resident's favour), reverse
+//! an award (a new transfer, never an edit) and settle merchants (admins).
+
+use super::{base, see_other};
+use crate::error::{AppError, AppResult};
+use crate::grids::scope::path_ids;
+use crate::grids::Grid;
+use crate::people::Role;
+use crate::points::award::{self, AwardKind, AwardRequest};
+use crate::points::ledger::Transfer;
+use crate::points::{projection, rules, PointsError};
+use crate::state::AppState;
+use crate::web::auth::{CurrentStaff, StaffForm};
+use crate::web::locale::Locale;
+use crate::web::points::valid_key;
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+/// Who may award and reverse points: admins, grid heads and grid workers, in their scope.
+fn may_award(me: &CurrentStaff) -> AppResult<()> {
+    match me.staff.role() {
+        Role::Admin | Role::GridHead | Role::GridWorker if me.staff.active => Ok(()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+fn bad_key() -> AppError {
+    AppError::with_detail(crate::error::ErrorCode::InvalidInput, "idempotency_key")
+        .with_reason("invalid_idempotency_key")
+}
+
+/// The community (level-2 grid) of a grid, if it is at or below one.
+fn community_of(grid: &Grid) -> Option<i64> {
+    path_ids(&grid.path).get(1).copied()
+}
+
+/// `GET /console/points`: the award, reversal and settlement forms and recent transfers.
+pub async fn index(
+    state: web::Data<AppState>,
+    locale: Locale,
+    me: CurrentStaff,
+) -> AppResult<HttpResponse> {
+    may_award(&me)?;
+    let mut conn = state.conn().await?;
+    let grids: Vec<Grid> = Grid::all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|g| g.level >= 2 && me.scope.contains_path(&g.path))
+        .collect();
+    let recent = Transfer::recent(&mut conn, 50).await?;
+    let ctx = minijinja::context! {
+        grids => Serde(&grids),
+        recent => Serde(&recent),
+        idempotency_key => crate::people::sessions::random_secret(),
+        is_admin => me.staff.role() == Role::Admin,
+        rate => state.settings.points.rate_default,
+        cap => state.settings.points.daily_award_cap,
+        ..base(&me, "/console/points")
+    };
+    state.pages.page("console/points.html", locale, ctx)
+}
+
+/// The award form.
+#[derive(Deserialize)]
+pub struct AwardForm {
+    csrf: String,
+    idempotency_key: String,
+    grid_id: i64,
+    resident_id: i64,
+    amount: String,
+    kind: String,
+    reason: String,
+}
+crate::csrf_form!(AwardForm);
+
+/// `POST /console/points/award`.
+pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppResult<HttpResponse> {
+    let me = &f.staff;
+    may_award(me)?;
+    if !valid_key(&f.form.idempotency_key) {
+        return Err(bad_key());
+    }
+    let kind = AwardKind::parse(&f.form.kind).ok_or_else(|| AppError::invalid("kind"))?;
+    let amount = rules::parse_amount(&f.form.amount)?;
+    let mut conn = state.conn().await?;
+    let grid = Grid::find(&mut conn, f.form.grid_id)
+        .await
+        .map_err(|_| AppError::invalid("grid_id"))?;
+    me.require_grid(&grid)?;
+    let community_id = community_of(&grid).ok_or_else(|| AppError::invalid("grid_id"))?;
+    let t = award::award(
+        &mut conn,
+        &state.settings.points,
+        &AwardRequest {
+            id: f.form.idempotency_key.clone(),
+            kind,
+            community_id,
+            resident_id: f.form.resident_id,
+            amount,
+            reason: f.form.reason.clone(),
+            staff_id: me.staff.id,
+        },
+        Utc::now(),
+    )
+    .await??;
+    drop(conn);
+    projection::apply_logged(&state, &t).await;
+    Ok(see_other(&format!("/console/points?done={}", t.id)))
+}
+
+/// The reversal form.
+#[derive(Deserialize)]
+pub struct ReverseForm {
+    csrf: String,
+    idempotency_key: String,
+    award_id: String,
+    amount: String,
+    reason: String,
+}
+crate::csrf_form!(ReverseForm);
+
+/// `POST /console/points/reverse`: take back (part of) an award of a community in scope.
+pub async fn reverse(
+    state: web::Data<AppState>,
+    f: StaffForm<ReverseForm>,
+) -> AppResult<HttpResponse> {
+    let me = &f.staff;
+    may_award(me)?;
+    if !valid_key(&f.form.idempotency_key) {
+        return Err(bad_key());
+    }
+    let amount = rules::parse_amount(&f.form.amount)?;
+    let mut conn = state.conn().await?;
+    let original = Transfer::find(&mut conn, &f.form.award_id)
+        .await?
+        .ok_or(PointsError::NoSuchAward)?;
+    let community = Grid::find(
+        &mut conn,
+        original.community_id.ok_or(PointsError::NoSuchAward)?,
+    )
+    .await?;
+    me.require_grid(&community)?;
+    let t = award::reverse(
+        &mut conn,
+        &f.form.idempotency_key,
+        &f.form.award_id,
+        amount,
+        &f.form.reason,
+        me.staff.id,
+        Utc::now(),
+    )
+    .await??;
+    drop(conn);
+    projection::apply_logged(&state, &t).await;
+    Ok(see_other(&format!("/console/points?done={}", t.id)))
+}
+
+/// The settlement form.
+#[derive(Deserialize)]
+pub struct SettleForm {
+    csrf: String,
+    idempotency_key: String,
+    shop_id: i64,
+    amount: String,
+}
+crate::csrf_form!(SettleForm);
+
+/// `POST /console/points/settle`: the community paid a merchant (admins only).
+pub async fn settle(
+    state: web::Data<AppState>,
+    f: StaffForm<SettleForm>,
+) -> AppResult<HttpResponse> {
+    let me = &f.staff;
+    if me.staff.role() != Role::Admin {
+        return Err(AppError::forbidden());
+    }
+    if !valid_key(&f.form.idempotency_key) {
+        return Err(bad_key());
+    }
+    let amount = rules::parse_amount(&f.form.amount)?;
+    let mut conn = state.conn().await?;
+    let t = award::settle(
+        &mut conn,
+        &f.form.idempotency_key,
+        f.form.shop_id,
+        amount,
+        me.staff.id,
+        Utc::now(),
+    )
+    .await??;
+    drop(conn);
+    projection::apply_logged(&state, &t).await;
+    Ok(see_other(&format!("/console/points?done={}", t.id)))
+}

@@ -1,0 +1,237 @@
+//! Residents' points pages: the wallet, spending at a shop's counter code (a hold), and the
+//! hold's page with its confirmation number and countdown. The resident comes from their
+//! session only, never from a form field.
+
+use super::form_csrf;
+use super::landing::neutral;
+use super::locale::Locale;
+use super::resident_auth::CurrentResident;
+use crate::codes::{token, Code};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::points::holds::{self, Hold, HoldRequest};
+use crate::points::{projection, rules, Account, PointsError};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::FromRequest;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+/// The signed-in resident's id (401 → the sign-in page otherwise).
+async fn resident(req: &HttpRequest) -> AppResult<i64> {
+    Ok(CurrentResident::extract(req).await?.resident.id)
+}
+
+/// A client's idempotency key: 8 to 100 letters, digits, `-` or `_`.
+pub fn valid_key(k: &str) -> bool {
+    (8..=100).contains(&k.len())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn bad_key() -> AppError {
+    AppError::with_detail(ErrorCode::InvalidInput, "idempotency_key")
+        .with_reason("invalid_idempotency_key")
+}
+
+/// `GET /points`: the signed-in resident's balance and pending holds.
+pub async fn wallet(
+    state: web::Data<AppState>,
+    locale: Locale,
+    req: HttpRequest,
+) -> AppResult<HttpResponse> {
+    let me = resident(&req).await?;
+    let balance = projection::balance(&state, &Account::Resident(me)).await?;
+    let held = projection::balance(&state, &Account::Hold(me)).await?;
+    let pending: Vec<(String, i64)> = projection::pending_holds(&state.redis, me)
+        .await?
+        .into_iter()
+        .collect();
+    state.pages.page(
+        "points/wallet.html",
+        locale,
+        minijinja::context! { balance, held, pending, self_path => "/points" },
+    )
+}
+
+async fn shop_target(
+    state: &AppState,
+    raw: &str,
+) -> AppResult<Option<crate::codes::model::ScanTarget>> {
+    let Some(token) = token::normalize(raw) else {
+        return Ok(None);
+    };
+    let mut conn = state.conn().await?;
+    Ok(Code::scan(&mut conn, &token)
+        .await?
+        .filter(|t| t.shop_id.is_some()))
+}
+
+fn community_code_rate(state: &AppState, community: &str) -> f64 {
+    // The scan target names the community; its code is looked up by name in config rates.
+    state.settings.points.rate_for(community)
+}
+
+/// `GET /C/{token}/spend`: how many points to spend at this shop.
+pub async fn spend_form(
+    state: web::Data<AppState>,
+    locale: Locale,
+    req: HttpRequest,
+    raw: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let me = resident(&req).await?;
+    let Some(target) = shop_target(&state, &raw).await? else {
+        return neutral(&state, locale);
+    };
+    if target.shop_accepts_points != Some(true) {
+        return Err(PointsError::ShopNotAccepting.into());
+    }
+    let balance = projection::balance(&state, &Account::Resident(me)).await?;
+    let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
+    let rate = community_rate(&state, &target).await?;
+    let body = state.pages.render(
+        "points/spend.html",
+        locale,
+        minijinja::context! {
+            place => Serde(&target),
+            balance,
+            rate,
+            csrf,
+            idempotency_key => crate::people::sessions::random_secret(),
+            max_spend => state.settings.points.max_spend,
+            self_path => format!("/C/{}/spend", target.token),
+        },
+    )?;
+    let mut r = HttpResponse::Ok();
+    r.content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some(c) = cookie {
+        r.cookie(c);
+    }
+    Ok(r.body(body))
+}
+
+async fn community_rate(
+    state: &AppState,
+    target: &crate::codes::model::ScanTarget,
+) -> AppResult<f64> {
+    let mut conn = state.conn().await?;
+    let ids = crate::grids::scope::path_ids(&target.grid_path);
+    let code = match ids.get(1) {
+        Some(id) => crate::grids::Grid::find(&mut conn, *id).await?.code,
+        None => String::new(),
+    };
+    Ok(community_code_rate(state, &code))
+}
+
+/// The spend form.
+#[derive(Deserialize)]
+pub struct SpendForm {
+    csrf: String,
+    idempotency_key: String,
+    amount: String,
+    /// Never needed: present only if someone edited the form to spend another's points.
+    #[serde(default)]
+    resident_id: Option<String>,
+}
+
+/// `POST /C/{token}/spend`: place the hold and show it.
+pub async fn spend(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    raw: web::Path<String>,
+    form: web::Form<SpendForm>,
+) -> AppResult<HttpResponse> {
+    let me = resident(&req).await?;
+    form_csrf::check(&req, &form.csrf)?;
+    if let Some(other) = form.resident_id.as_deref() {
+        if other.trim() != me.to_string() {
+            return Err(PointsError::NotYourAccount.into());
+        }
+    }
+    if !valid_key(&form.idempotency_key) {
+        return Err(bad_key());
+    }
+    let amount = rules::parse_amount(&form.amount)?;
+    let Some(target) = shop_target(&state, &raw).await? else {
+        return Err(AppError::not_found());
+    };
+    let shop_id = target.shop_id.expect("shop target");
+    let mut conn = state.conn().await?;
+    let hold = holds::place(
+        &mut conn,
+        &state.settings.points,
+        &HoldRequest {
+            id: form.idempotency_key.clone(),
+            resident_id: me,
+            shop_id,
+            amount,
+        },
+        Utc::now(),
+    )
+    .await??;
+    if let Some(t) = crate::points::ledger::Transfer::find(&mut conn, &hold.id).await? {
+        drop(conn);
+        projection::apply_logged(&state, &t).await;
+    }
+    Ok(super::console::see_other(&format!(
+        "/points/holds/{}",
+        hold.id
+    )))
+}
+
+/// `GET /points/holds/{id}`: the hold's confirmation number, state and countdown (only to
+/// the resident who placed it).
+pub async fn hold_page(
+    state: web::Data<AppState>,
+    locale: Locale,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let me = resident(&req).await?;
+    let mut conn = state.conn().await?;
+    let hold = Hold::find(&mut conn, &id)
+        .await?
+        .filter(|h| h.resident_id == me)
+        .ok_or(PointsError::NoSuchHold)?;
+    let shop = crate::grids::shops::Shop::find(&mut conn, hold.shop_id).await?;
+    let seconds_left = (hold.expires_at - Utc::now()).num_seconds().max(0);
+    state.pages.page(
+        "points/hold.html",
+        locale,
+        minijinja::context! {
+            hold => Serde(&hold),
+            shop_name => shop.name,
+            seconds_left,
+            self_path => format!("/points/holds/{}", hold.id),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::points::PointsError;
+    use crate::web::locale::Locale;
+    use crate::web::pages::translate;
+
+    #[test]
+    fn every_refusal_has_a_message_in_both_languages() {
+        let codes = PointsError::ALL
+            .iter()
+            .map(|e| e.code())
+            .chain(["invalid_idempotency_key"]);
+        for code in codes {
+            let key = format!("reason.{code}");
+            for locale in [Locale::ZhCn, Locale::En] {
+                let text = translate(locale, &key, &[]);
+                assert_ne!(text, key, "{code} has no {} message", locale.tag());
+            }
+        }
+        // A missing message comes back as its key (so the check above can fail).
+        assert_eq!(translate(Locale::En, "reason.nope", &[]), "reason.nope");
+        assert!(super::valid_key("hold-0001_x"));
+        assert!(!super::valid_key("short"));
+        assert!(!super::valid_key("has.dot-0001"));
+    }
+}
