@@ -204,8 +204,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         );
 }
 
-/// The application with its middleware (outermost last): request tracing, metrics, error
-/// pages, trailing-slash tolerance.
+/// The application with its middleware (outermost last): error pages, trailing-slash
+/// tolerance, request tracing and metrics.
 pub fn app(
     state: AppState,
 ) -> App<
@@ -223,5 +223,4 @@ pub fn app(
         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(actix_web::middleware::from_fn(health::track))
-        .wrap(tracing_actix_web::TracingLogger::default())
 }
