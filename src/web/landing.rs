@@ -33,6 +33,7 @@ pub struct LandingView {
 /// scans its new stickers the same evening), and a view changes only when a code is revoked
 /// or news is published: this instance then drops it at once, other instances within the TTL.
 pub struct LandingCache {
+    /// (expires at, view)
     cache: Cache<String, (Instant, Arc<LandingView>)>,
     ttl: Duration,
 }
@@ -49,13 +50,17 @@ impl LandingCache {
     fn get(&self, token: &str) -> Option<Arc<LandingView>> {
         self.cache
             .get(token)
-            .filter(|(at, _)| at.elapsed() < self.ttl)
+            .filter(|(expires, _)| Instant::now() < *expires)
             .map(|(_, v)| v)
     }
 
+    /// Keep a view until a jittered expiry between half and all of the TTL: views cached in
+    /// the same burst (a warm-up, a whole compound scanning new stickers) would otherwise all
+    /// expire in the same instant and be re-read and re-rendered at once, a visible stall.
     fn put(&self, token: String, view: Arc<LandingView>) {
         if !self.ttl.is_zero() {
-            self.cache.insert(token, (Instant::now(), view));
+            let ttl = self.ttl.mul_f64(0.5 + rand::random::<f64>() * 0.5);
+            self.cache.insert(token, (Instant::now() + ttl, view));
         }
     }
 
