@@ -22,6 +22,7 @@ impl Application {
         let state = AppState::build(settings)?;
         let server = run(listener, state.clone())?;
         crate::jobs::spawn(state.clone());
+        crate::web::landing::watch_changes(state.clone());
         crate::points::jobs::spawn(state.clone());
         Ok(Application {
             port,

@@ -29,9 +29,12 @@ pub struct LandingView {
     rendered: [std::sync::OnceLock<actix_web::web::Bytes>; 2],
 }
 
-/// A short-lived per-instance cache of landing views. Scans are bursty (a whole compound
-/// scans its new stickers the same evening), and a view changes only when a code is revoked
-/// or news is published: this instance then drops it at once, other instances within the TTL.
+/// A per-instance cache of landing views. Scans are bursty (a whole compound scans its new
+/// stickers the same evening) and a view changes only when staff change something (a code
+/// revoked, news published, a grid renamed, an import): the instance that made the change
+/// drops it at once and bumps a change counter in Redis; every instance polls that counter
+/// each second ([`watch_changes`]) and clears its cache when it moved. So a scan costs no
+/// database work in steady state, and other instances follow a change within about a second.
 pub struct LandingCache {
     /// (expires at, view)
     cache: Cache<String, (Instant, Arc<LandingView>)>,
@@ -64,15 +67,58 @@ impl LandingCache {
         }
     }
 
-    /// Forget one token (after a revoke or reissue).
+    /// Forget one token.
     pub fn invalidate(&self, token: &str) {
         self.cache.remove(token);
     }
 
-    /// Forget everything (after news is published).
+    /// Forget everything.
     pub fn clear(&self) {
         self.cache.clear();
     }
+}
+
+fn epoch_key(state: &AppState) -> String {
+    state.redis.key("landing_epoch")
+}
+
+/// Something shown on scan pages changed (`token`: just that code; `None`: anything): drop
+/// it here at once and tell the other instances.
+pub async fn changed(state: &AppState, token: Option<&str>) -> AppResult<()> {
+    match token {
+        Some(t) => state.landing.invalidate(t),
+        None => state.landing.clear(),
+    }
+    let mut c = state.redis.conn();
+    let _: i64 = redis::cmd("INCR")
+        .arg(epoch_key(state))
+        .query_async(&mut c)
+        .await?;
+    Ok(())
+}
+
+/// Poll the change counter every second and clear this instance's cache when another
+/// instance changed something. A Redis outage only delays this (views still expire by TTL).
+pub fn watch_changes(state: AppState) {
+    tokio::spawn(async move {
+        let mut last: Option<i64> = None;
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let mut c = state.redis.conn();
+            let now: Result<Option<i64>, _> = redis::cmd("GET")
+                .arg(epoch_key(&state))
+                .query_async(&mut c)
+                .await;
+            if let Ok(now) = now {
+                let now = now.unwrap_or(0);
+                if last.is_some_and(|l| l != now) {
+                    state.landing.clear();
+                }
+                last = Some(now);
+            }
+        }
+    });
 }
 
 /// An action offered on the landing page. Each capability adds its own in [`actions`].

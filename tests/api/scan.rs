@@ -232,3 +232,38 @@ async fn news_pages_are_public() {
     assert!(item.contains("发布范围"));
     assert_eq!(app.get("/news/999999").await.0, 404);
 }
+
+#[tokio::test]
+async fn another_instance_drops_a_revoked_code_within_about_a_second() {
+    let (settings, db) = crate::helpers::test_settings(Fixture::Demo);
+    let a = crate::helpers::spawn_with(settings.clone(), db.clone()).await;
+    let b = crate::helpers::spawn_with(settings, db).await;
+    let (code_id, token) = a.household_code("GY-03-02").await;
+    // Instance B has the page cached.
+    assert_eq!(b.get(&format!("/C/{token}")).await.0, 200);
+    let csrf = a.login_demo("admin").await;
+    let r = a
+        .client
+        .post(a.url(&format!("/console/codes/{code_id}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        a.get(&format!("/C/{token}")).await.0,
+        404,
+        "at once on the instance that revoked"
+    );
+    let started = std::time::Instant::now();
+    loop {
+        if b.get(&format!("/C/{token}")).await.0 == 404 {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "instance B still serves the revoked code"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

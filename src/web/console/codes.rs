@@ -40,7 +40,7 @@ pub async fn do_revoke(
 ) -> AppResult<(Code, String)> {
     let (mut conn, code, path) = code_in_scope(state, me, id).await?;
     let revoked = Code::revoke(&mut conn, code.id, me.staff.id, reason).await?;
-    state.landing.invalidate(&code.token);
+    crate::web::landing::changed(state, Some(&code.token)).await?;
     Ok((revoked, path))
 }
 
@@ -53,7 +53,7 @@ pub async fn do_reissue(
 ) -> AppResult<(Code, String)> {
     let (mut conn, code, path) = code_in_scope(state, me, id).await?;
     let new = Code::reissue(&mut conn, code.id, me.staff.id, reason).await?;
-    state.landing.invalidate(&code.token);
+    crate::web::landing::changed(state, Some(&code.token)).await?;
     Ok((new, path))
 }
 

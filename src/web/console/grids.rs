@@ -211,7 +211,7 @@ pub async fn rename(
         serde_json::json!({ "name": f.form.name.trim() }),
     )
     .await?;
-    state.landing.clear();
+    crate::web::landing::changed(&state, None).await?;
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }
 

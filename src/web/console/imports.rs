@@ -106,7 +106,7 @@ pub async fn upload(
             minijinja::context! { rejected => true, kind => import::kind_name(*kind), total, errors => Serde(lines(errors)) },
         ),
         Outcome::Applied(a) => {
-            state.landing.clear();
+            crate::web::landing::changed(&state, None).await?;
             (
                 actix_web::http::StatusCode::OK,
                 minijinja::context! { applied => Serde(a), kind => import::kind_name(a.kind), errors => Serde(lines(&a.errors)) },

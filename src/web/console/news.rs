@@ -67,6 +67,6 @@ pub async fn publish(
         None,
     )
     .await?;
-    state.landing.clear();
+    crate::web::landing::changed(&state, None).await?;
     Ok(see_other("/console/news"))
 }
