@@ -204,7 +204,7 @@ async fn run() {
             "BEGIN;\n\
              INSERT INTO poll_participation (poll_id, voter_key, household_id, resident_id, grid_id) VALUES ({poll}, md5(random()::text || clock_timestamp()::text), {h}, {r}, {g});\n\
              INSERT INTO poll_ballots (id, poll_id) VALUES (gen_random_uuid(), {poll}) RETURNING id AS b \\gset\n\
-             INSERT INTO poll_ballot_choices (ballot_id, option_id) VALUES (:'b', {option});\n\
+             INSERT INTO poll_ballot_choices (ballot_id, option_id) VALUES (':b'::uuid, {option});\n\
              COMMIT;\n",
             poll = poll.id,
             h = voters[0].household_id,
