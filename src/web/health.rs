@@ -84,7 +84,7 @@ pub async fn track(
     let labels = [
         ("method", metrics::SharedString::const_str(method)),
         ("route", route.into()),
-        ("status", status_label(status).into()),
+        ("status", status_label(status)),
     ];
     metrics::counter!("http_requests_total", &labels).increment(1);
     metrics::histogram!("http_request_duration_seconds", &labels)
