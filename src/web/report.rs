@@ -228,7 +228,12 @@ fn draft_key(state: &AppState, idempotency_key: &str) -> String {
 }
 
 /// Count an anonymous submission against the per-IP and per-code limits.
-async fn rate_limit(state: &AppState, req: &HttpRequest, code: Option<&str>) -> AppResult<()> {
+async fn rate_limit(
+    state: &AppState,
+    req: &HttpRequest,
+    code: Option<&str>,
+    locale: Locale,
+) -> AppResult<()> {
     let s = &state.settings.reports;
     let ip = client_ip(req, &state.settings.server.trusted_proxy);
     let ok_ip = ratelimit::hit(
@@ -255,7 +260,11 @@ async fn rate_limit(state: &AppState, req: &HttpRequest, code: Option<&str>) -> 
     } else {
         Err(AppError::with_detail(
             ErrorCode::RateLimited,
-            "too many reports; please try again later",
+            if locale == Locale::En {
+                "Too many reports from here; please try again later."
+            } else {
+                "上报过于频繁，请稍后再试。"
+            },
         ))
     }
 }
@@ -376,7 +385,7 @@ pub async fn submit(
         s.confirm_new = true;
         s
     } else {
-        rate_limit(&state, &req, code.as_deref()).await?;
+        rate_limit(&state, &req, code.as_deref(), locale).await?;
         let point = match parse_point(text(&f.lon), text(&f.lat)) {
             Ok(p) => p,
             Err(e) => return refuse(e, filled).await,
@@ -733,7 +742,7 @@ pub async fn api_submit(
     body: web::Json<ApiReport>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
-    rate_limit(&state, &req, b.code.as_deref()).await?;
+    rate_limit(&state, &req, b.code.as_deref(), locale).await?;
     let point = match (b.lon, b.lat) {
         (Some(x), Some(y)) => Some((x, y)),
         (None, None) => None,
