@@ -98,6 +98,16 @@ pub async fn award(
     if !exists {
         return Ok(Err(PointsError::NoSuchResident));
     }
+    // Binding to a household is what lets a resident earn and spend points.
+    let bound: bool = diesel::select(diesel::dsl::exists(
+        crate::db::schema::household_members::table
+            .filter(crate::db::schema::household_members::resident_id.eq(req.resident_id)),
+    ))
+    .get_result(conn)
+    .await?;
+    if !bound {
+        return Ok(Err(PointsError::NotBound));
+    }
     let resident = Account::Resident(req.resident_id);
     let issuer = Account::Issuer(req.community_id);
     with_retry!(conn, async |conn| {

@@ -173,6 +173,16 @@ pub async fn place(
     if !exists {
         return Ok(Err(PointsError::NoSuchResident));
     }
+    // Binding to a household is what lets a resident earn and spend points.
+    let bound: bool = diesel::select(diesel::dsl::exists(
+        crate::db::schema::household_members::table
+            .filter(crate::db::schema::household_members::resident_id.eq(req.resident_id)),
+    ))
+    .get_result(conn)
+    .await?;
+    if !bound {
+        return Ok(Err(PointsError::NotBound));
+    }
     let resident = Account::Resident(req.resident_id);
     let hold = Account::Hold(req.resident_id);
     let merchant = Account::Merchant(req.shop_id);

@@ -40,6 +40,9 @@ pub enum PointsError {
     NoSuchHold,
     /// No such resident.
     NoSuchResident,
+    /// The resident is not bound to any household yet (binding is what lets one earn and
+    /// spend points).
+    NotBound,
     /// No such award to reverse.
     NoSuchAward,
     /// A form named an account other than the signed-in resident's.
@@ -70,6 +73,7 @@ impl PointsError {
             ShopNotAccepting => "shop_not_accepting_points",
             NoSuchHold => "no_such_hold",
             NoSuchResident => "no_such_resident",
+            NotBound => "not_bound_to_household",
             NoSuchAward => "no_such_award",
             NotYourAccount => "not_your_account",
             ReversalTooLarge => "reversal_exceeds_award",
@@ -78,7 +82,7 @@ impl PointsError {
     }
 
     /// Every reason (the locale files must have a message for each).
-    pub const ALL: [PointsError; 19] = {
+    pub const ALL: [PointsError; 20] = {
         use PointsError::*;
         [
             InvalidAmount,
@@ -96,6 +100,7 @@ impl PointsError {
             ShopNotAccepting,
             NoSuchHold,
             NoSuchResident,
+            NotBound,
             NoSuchAward,
             NotYourAccount,
             ReversalTooLarge,
@@ -110,7 +115,7 @@ impl PointsError {
             InvalidAmount | AmountTooLarge | ReasonRequired | ShopNotAccepting => {
                 ErrorCode::InvalidInput
             }
-            WrongShop | NotYourAccount => ErrorCode::Forbidden,
+            WrongShop | NotYourAccount | NotBound => ErrorCode::Forbidden,
             NoSuchHold | NoSuchResident | NoSuchAward => ErrorCode::NotFound,
             _ => ErrorCode::Conflict,
         }

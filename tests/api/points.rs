@@ -39,11 +39,46 @@ async fn text(app: &TestApp, sql: &str) -> String {
     r.s
 }
 
+/// A resident bound to a household (binding is what lets residents earn and spend).
 async fn new_resident(app: &TestApp, email: &str) -> i64 {
+    let id = app
+        .count(&format!(
+            "INSERT INTO residents (email) VALUES ('{email}') RETURNING id AS n"
+        ))
+        .await;
     app.count(&format!(
-        "INSERT INTO residents (email) VALUES ('{email}') RETURNING id AS n"
+        "INSERT INTO household_members (household_id, resident_id, bound_via)
+         SELECT min(id), {id}, 'binding_code' FROM households RETURNING resident_id AS n"
     ))
     .await
+}
+
+#[tokio::test]
+async fn an_unbound_resident_neither_earns_nor_spends() {
+    let app = app().await;
+    let r = app
+        .count("INSERT INTO residents (email) VALUES ('loose@example.cn') RETURNING id AS n")
+        .await;
+    let mut conn = app.conn().await;
+    let community = app.grid_id("GY-01").await;
+    let award = mashang::points::award::award(
+        &mut conn,
+        &app.settings.points,
+        &mashang::points::award::AwardRequest {
+            id: "award-unbound-0001".into(),
+            kind: mashang::points::award::AwardKind::Activity,
+            community_id: community,
+            resident_id: r,
+            amount: 5,
+            reason: "志愿服务".into(),
+            staff_id: 1,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(award.unwrap_err(), PointsError::NotBound);
+    assert_eq!(PointsError::NotBound.code(), "not_bound_to_household");
 }
 
 async fn shop(app: &TestApp, name: &str) -> (i64, String) {
