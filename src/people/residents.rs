@@ -189,6 +189,31 @@ impl Resident {
     }
 }
 
+/// Whether a resident may earn and spend points: `Err(NoSuchResident)` if there is no such
+/// resident, `Err(NotBound)` if they belong to no household yet (binding is what lets a
+/// resident act for a household).
+pub async fn check_can_use_points(
+    conn: &mut AsyncPgConnection,
+    resident_id: i64,
+) -> AppResult<Result<(), crate::points::PointsError>> {
+    let exists: bool = diesel::select(diesel::dsl::exists(residents::table.find(resident_id)))
+        .get_result(conn)
+        .await?;
+    if !exists {
+        return Ok(Err(crate::points::PointsError::NoSuchResident));
+    }
+    let bound: bool = diesel::select(diesel::dsl::exists(
+        household_members::table.filter(household_members::resident_id.eq(resident_id)),
+    ))
+    .get_result(conn)
+    .await?;
+    Ok(if bound {
+        Ok(())
+    } else {
+        Err(crate::points::PointsError::NotBound)
+    })
+}
+
 /// A pending request, for the console.
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingRequest {

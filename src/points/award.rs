@@ -6,7 +6,7 @@ use super::account::Account;
 use super::ledger::{self, NewTransfer, Transfer};
 use super::rules::{self, request_hash, PointsError};
 use crate::config::PointsSettings;
-use crate::db::schema::{points_transfers, residents};
+use crate::db::schema::points_transfers;
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -92,21 +92,8 @@ pub async fn award(
     if let Err(e) = rules::check_amount(req.amount, cfg.max_award) {
         return Ok(Err(e));
     }
-    let exists: bool = diesel::select(diesel::dsl::exists(residents::table.find(req.resident_id)))
-        .get_result(conn)
-        .await?;
-    if !exists {
-        return Ok(Err(PointsError::NoSuchResident));
-    }
-    // Binding to a household is what lets a resident earn and spend points.
-    let bound: bool = diesel::select(diesel::dsl::exists(
-        crate::db::schema::household_members::table
-            .filter(crate::db::schema::household_members::resident_id.eq(req.resident_id)),
-    ))
-    .get_result(conn)
-    .await?;
-    if !bound {
-        return Ok(Err(PointsError::NotBound));
+    if let Err(e) = crate::people::residents::check_can_use_points(conn, req.resident_id).await? {
+        return Ok(Err(e));
     }
     let resident = Account::Resident(req.resident_id);
     let issuer = Account::Issuer(req.community_id);

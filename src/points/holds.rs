@@ -8,7 +8,7 @@ use super::rules::{
     self, decide_hold, request_hash, HoldAction, HoldState, PointsError, SpendLimits,
 };
 use crate::config::PointsSettings;
-use crate::db::schema::{points_holds, residents, shops};
+use crate::db::schema::{points_holds, shops};
 use crate::error::AppResult;
 use crate::grids::scope::path_ids;
 use crate::state::AppState;
@@ -167,21 +167,8 @@ pub async fn place(
     }
     // The shop's community: the level-2 grid on its path.
     let community_id = path_ids(&grid_path).get(1).copied();
-    let exists: bool = diesel::select(diesel::dsl::exists(residents::table.find(req.resident_id)))
-        .get_result(conn)
-        .await?;
-    if !exists {
-        return Ok(Err(PointsError::NoSuchResident));
-    }
-    // Binding to a household is what lets a resident earn and spend points.
-    let bound: bool = diesel::select(diesel::dsl::exists(
-        crate::db::schema::household_members::table
-            .filter(crate::db::schema::household_members::resident_id.eq(req.resident_id)),
-    ))
-    .get_result(conn)
-    .await?;
-    if !bound {
-        return Ok(Err(PointsError::NotBound));
+    if let Err(e) = crate::people::residents::check_can_use_points(conn, req.resident_id).await? {
+        return Ok(Err(e));
     }
     let resident = Account::Resident(req.resident_id);
     let hold = Account::Hold(req.resident_id);
