@@ -230,3 +230,67 @@ async fn a_cashier_has_no_grid_console() {
     let id = app.grid_id("GY-01-01").await;
     assert_eq!(app.get(&format!("/console/grids/{id}")).await.0, 403);
 }
+
+#[tokio::test]
+async fn every_page_renders_for_its_audience() {
+    let app = spawn(Fixture::Demo).await;
+    let (hid, token, _) = app.household_with_binding("GY-01-01", 0).await;
+    let grid = app.grid_id("GY-01-01").await;
+    // Staff (admin sees every console page).
+    app.login_demo("admin").await;
+    for path in [
+        "/console".to_owned(),
+        "/console/me".into(),
+        "/console/cases".into(),
+        "/console/polls".into(),
+        "/console/bindings".into(),
+        "/console/news".into(),
+        "/console/staff".into(),
+        "/console/import".into(),
+        "/console/points".into(),
+        format!("/console/grids/{grid}"),
+        format!("/console/households/{hid}"),
+    ] {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body.contains("</html>"), "{path} is a whole page");
+    }
+    // A cashier's merchant console.
+    let cashier = TestApp::new_client();
+    app.login_as(&cashier, "cashier-huimin", "mashang-cashier-huimin")
+        .await;
+    assert_eq!(
+        cashier
+            .get(app.url("/merchant"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    // A signed-in resident, in both languages.
+    let (resident, _, _) = app.resident_client("smoke@example.cn").await;
+    for lang in ["zh-CN", "en"] {
+        for path in [
+            "/me".to_owned(),
+            "/points".into(),
+            format!("/C/{token}/bind"),
+            format!("/C/{token}/polls"),
+            format!("/C/{token}"),
+            "/report".into(),
+        ] {
+            let r = resident
+                .get(app.url(&path))
+                .header("Accept-Language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{path} ({lang})");
+        }
+    }
+    // Anyone.
+    for path in ["/", "/me/sign-in", "/report"] {
+        assert_eq!(app.get(path).await.0, 200, "{path}");
+    }
+}
