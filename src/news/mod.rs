@@ -127,29 +127,33 @@ impl News {
         Ok((item, targets))
     }
 
-    /// Recent items published to grids within `paths` (console list); all for `None`.
+    /// Recent items with the names of the grids they went to (console list), in one query.
     pub async fn recent(
         conn: &mut AsyncPgConnection,
         limit: i64,
     ) -> AppResult<Vec<(News, String)>> {
-        let items: Vec<News> = news::table
-            .filter(news::withdrawn_at.is_null())
-            .order(news::published_at.desc())
-            .limit(limit)
-            .select(News::as_select())
-            .load(conn)
-            .await?;
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            let names: Vec<String> = news_grids::table
-                .inner_join(grids::table)
-                .filter(news_grids::news_id.eq(item.id))
-                .select(grids::name)
-                .load(conn)
-                .await?;
-            out.push((item, names.join("、")));
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(embed)]
+            item: News,
+            #[diesel(sql_type = Text)]
+            grid_names: String,
         }
-        Ok(out)
+        let rows: Vec<Row> = diesel::sql_query(
+            "SELECT n.id, n.title, n.body, n.published_by, n.published_at, n.withdrawn_at,
+                    COALESCE(string_agg(g.name, '、' ORDER BY g.path), '') AS grid_names
+             FROM news n
+             LEFT JOIN news_grids ng ON ng.news_id = n.id
+             LEFT JOIN grids g ON g.id = ng.grid_id
+             WHERE n.withdrawn_at IS NULL
+             GROUP BY n.id
+             ORDER BY n.published_at DESC, n.id DESC
+             LIMIT $1",
+        )
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.item, r.grid_names)).collect())
     }
 
     /// Whether an item with this title already went to this grid (demo idempotency).

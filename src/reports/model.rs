@@ -257,26 +257,32 @@ impl Report {
         let mut q = reports::table
             .inner_join(grids::table)
             .filter(reports::state.eq_any(["submitted", "accepted", "dispatched", "in_progress"]))
-            .select((Report::as_select(), grids::name, grids::code, grids::path))
+            .select((Report::as_select(), grids::name, grids::code))
             .into_boxed();
         if let Some(d) = department {
             q = q.filter(reports::dispatched_to.eq(d.to_owned()));
         }
+        if let Some(paths) = paths {
+            // The scope is a set of subtrees: a prefix match on the materialised path, in SQL,
+            // so the limit applies to the cases this person may see.
+            let patterns: Vec<String> = paths.iter().map(|p| format!("{p}%")).collect();
+            q = q.filter(
+                diesel::dsl::sql::<diesel::sql_types::Bool>("grids.path LIKE ANY(")
+                    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(patterns)
+                    .sql(")"),
+            );
+        }
         // Order by the deadline that matters now (accept_by before acceptance).
-        let rows: Vec<(Report, String, String, String)> = q
+        let rows: Vec<(Report, String, String)> = q
             .order(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
                 "CASE WHEN reports.state = 'submitted' THEN reports.accept_by ELSE reports.finish_by END",
             ))
-            .limit(limit.saturating_mul(4))
+            .limit(limit)
             .load(conn)
             .await?;
         Ok(rows
             .into_iter()
-            .filter(|(_, _, _, path)| {
-                paths.is_none_or(|ps| ps.iter().any(|p| path.starts_with(p.as_str())))
-            })
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|(report, grid_name, grid_code, _)| {
+            .map(|(report, grid_name, grid_code)| {
                 let due = report.due();
                 QueueRow {
                     overdue: due < now,

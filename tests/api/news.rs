@@ -32,6 +32,16 @@ async fn news_published_to_a_community_reaches_its_compounds_only() {
         .await
         .1
         .contains("停水通知"));
+    // The console list names where each item went.
+    let (_, list) = app.get("/console/news").await;
+    let doc = scraper::Html::parse_document(&list);
+    let sel = scraper::Selector::parse(".news-list li").unwrap();
+    let item = doc
+        .select(&sel)
+        .map(|li| li.text().collect::<String>())
+        .find(|t| t.contains("停水通知"))
+        .unwrap();
+    assert!(item.contains("平原社区"), "{item}");
 }
 
 #[tokio::test]
