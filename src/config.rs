@@ -21,6 +21,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub reports: ReportSettings,
     pub points: PointsSettings,
+    pub print: PrintSettings,
 }
 
 /// `[mail]`: the SMTP server mail goes out through.
@@ -81,6 +82,22 @@ pub struct PointsSettings {
     #[serde(default)]
     pub rates: std::collections::HashMap<String, f64>,
     pub job_interval_seconds: u64,
+    /// Minutes before an activity starts when volunteers may begin checking in.
+    pub checkin_early_minutes: i64,
+    /// Points earned by taking part, per rule.
+    pub earn: EarnSettings,
+}
+
+/// `[points.earn]`: points a resident earns by taking part (0 turns a rule off). An
+/// activity's points are set per activity.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EarnSettings {
+    /// A report that staff accepted as a valid case.
+    pub report_accepted: i64,
+    /// Rating the handling of one's resolved case.
+    pub case_rated: i64,
+    /// Casting a ballot in a poll.
+    pub poll_participation: i64,
 }
 
 impl PointsSettings {
@@ -92,6 +109,20 @@ impl PointsSettings {
             .map(|(_, v)| *v)
             .unwrap_or(self.rate_default)
     }
+}
+
+/// `[print]`: printed code sheets.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrintSettings {
+    /// Directory of the typst templates (`door-labels.typ`, ...).
+    pub templates_dir: PathBuf,
+    /// Font files (TTF/OTF/TTC) the sheets are set in; static CJK fonts only.
+    pub fonts: Vec<PathBuf>,
+    /// Most codes one batch may print; larger batches are refused naming this limit.
+    pub max_codes_per_batch: usize,
+    /// Sheets laid out per typst run: the output grows by this many pages at a time, so
+    /// memory stays flat however large the batch.
+    pub sheets_per_chunk: usize,
 }
 
 /// `[server]`: where to listen and what URL printed codes carry.

@@ -109,6 +109,9 @@ pub struct AppError {
     /// A finer stable snake_case code within `code` (e.g. `photo_too_large`), for clients
     /// that need to tell apart the kinds of `invalid_input`.
     pub reason: Option<&'static str>,
+    /// Values for the placeholders of the reason's translated message (`%{name}`), e.g. the
+    /// limit a batch went over.
+    pub args: Vec<(&'static str, String)>,
     cause: Option<anyhow::Error>,
 }
 
@@ -121,6 +124,7 @@ impl AppError {
         AppError {
             code,
             reason: None,
+            args: Vec::new(),
             detail: None,
             cause: None,
         }
@@ -131,6 +135,7 @@ impl AppError {
         AppError {
             code,
             reason: None,
+            args: Vec::new(),
             detail: Some(detail.into()),
             cause: None,
         }
@@ -141,6 +146,7 @@ impl AppError {
         AppError {
             code: ErrorCode::Internal,
             reason: None,
+            args: Vec::new(),
             detail: None,
             cause: Some(cause.into()),
         }
@@ -161,6 +167,12 @@ impl AppError {
     /// Attach a finer stable code.
     pub fn with_reason(mut self, reason: &'static str) -> Self {
         self.reason = Some(reason);
+        self
+    }
+
+    /// Give the reason's translated message a value for its `%{name}` placeholder.
+    pub fn with_arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
         self
     }
 

@@ -2,13 +2,14 @@
 //! vote, earn and spend points and read community news; staff run the grids behind it.
 //!
 //! Layering (imports point one way): `startup` → `web` → domain (`grids`, `codes`,
-//! `people`, `news`) → `db`, `config`, `error`. Domain modules never import `web`.
+//! `people`, `news`, `reports`, `figures`) → `db`, `config`, `error`. Domain modules never import `web`.
 
 #[macro_use]
 extern crate rust_i18n;
 
 rust_i18n::i18n!("assets/locales", fallback = "zh-CN");
 
+pub mod activities;
 pub mod audit;
 pub mod cli;
 pub mod codes;
@@ -16,6 +17,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod figures;
 pub mod grids;
 pub mod jobs;
 pub mod news;
@@ -23,6 +25,7 @@ pub mod notify;
 pub mod people;
 pub mod points;
 pub mod polls;
+pub mod print;
 pub mod redis_store;
 pub mod reports;
 pub mod startup;

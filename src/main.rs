@@ -1,4 +1,4 @@
-//! The `mashang` command: serve, migrate, demo, import, codes export.
+//! The `mashang` command: serve, migrate, demo, import, codes export, print, points.
 
 use clap::{Parser, Subcommand};
 use mashang::config::Settings;
@@ -38,6 +38,18 @@ enum Command {
     Codes {
         #[command(subcommand)]
         command: CodesCommand,
+    },
+    /// Print code sheets as one print-ready PDF (door-labels, shop-card, binding-slip).
+    Print {
+        /// door-labels, shop-card or binding-slip.
+        #[arg(long)]
+        template: String,
+        /// Only codes in this grid (any level; repeatable). Default: the whole district.
+        #[arg(long)]
+        grid: Vec<String>,
+        /// Output file.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Volunteer points: rebuild the Redis projection, audit the invariants.
     Points {
@@ -118,6 +130,11 @@ fn main() -> anyhow::Result<()> {
             kind.as_deref(),
             &out,
         )),
+        Command::Print {
+            template,
+            grid,
+            out,
+        } => rt.block_on(mashang::cli::print::run(&settings, &template, &grid, &out)),
         Command::Points {
             command: PointsCommand::Rebuild,
         } => rt.block_on(mashang::cli::points::rebuild(&settings)),

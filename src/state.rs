@@ -28,6 +28,8 @@ pub struct AppState {
     pub storage: Storage,
     pub mailer: Mailer,
     pub mail_templates: Arc<MailTemplates>,
+    /// The typst engine for printed sheets (loaded on first use).
+    pub print: crate::print::engine::SharedEngine,
 }
 
 impl AppState {
@@ -54,6 +56,7 @@ impl AppState {
             storage: Storage::new(settings.storage.dir.clone()),
             mailer,
             mail_templates: Arc::new(mail_templates),
+            print: crate::print::engine::SharedEngine::new(settings.print.clone()),
             settings: Arc::new(settings),
         })
     }

@@ -4,6 +4,7 @@ pub mod codes_export;
 pub mod demo;
 pub mod import;
 pub mod points;
+pub mod print;
 
 use crate::config::Settings;
 use crate::db::DbConn;

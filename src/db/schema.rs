@@ -426,3 +426,78 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(points_holds, points_transfers, shops);
+
+diesel::table! {
+    activities (id) {
+        id -> Int8,
+        grid_id -> Int8,
+        community_id -> Int8,
+        title -> Text,
+        place -> Text,
+        description -> Text,
+        starts_at -> Timestamptz,
+        ends_at -> Timestamptz,
+        points -> Int8,
+        max_volunteers -> Int4,
+        checkin_token -> Text,
+        check_code -> Text,
+        status -> Text,
+        created_by -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    activity_checkins (activity_id, resident_id) {
+        activity_id -> Int8,
+        resident_id -> Int8,
+        checked_in_at -> Timestamptz,
+        status -> Text,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    points_earnings (source) {
+        source -> Text,
+        rule -> Text,
+        resident_id -> Int8,
+        community_id -> Int8,
+        amount -> Nullable<Int8>,
+        label -> Text,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(activity_checkins -> activities (activity_id));
+diesel::joinable!(activity_checkins -> residents (resident_id));
+diesel::allow_tables_to_appear_in_same_query!(activities, activity_checkins, residents);
+diesel::allow_tables_to_appear_in_same_query!(activities, grids);
+
+diesel::table! {
+    print_batches (id) {
+        id -> Int8,
+        template -> Text,
+        grid_ids -> Array<Int8>,
+        staff_id -> Nullable<Int8>,
+        printed_by -> Text,
+        via -> Text,
+        code_count -> Int4,
+        page_count -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    print_batch_codes (batch_id, position) {
+        batch_id -> Int8,
+        position -> Int4,
+        code_id -> Int8,
+    }
+}
+
+diesel::joinable!(print_batch_codes -> print_batches (batch_id));

@@ -4,6 +4,7 @@
 
 pub mod data;
 
+use crate::activities::{Activity, NewActivity};
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult};
 use crate::grids::boundary::polygon_json;
@@ -16,6 +17,9 @@ use crate::people::staff::NewStaff;
 use crate::people::{Role, Staff};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use std::collections::HashMap;
+
+/// The demo's volunteer activity.
+const DEMO_ACTIVITY: &str = "周末清扫楼道";
 
 /// What loading the demo did, and what to print.
 #[derive(Debug)]
@@ -191,6 +195,39 @@ pub async fn load(conn: &mut AsyncPgConnection, public_base: &str) -> AppResult<
                 s.check_code.unwrap_or_default(),
             ));
         }
+    }
+    // A volunteer activity tomorrow morning in the first compound, with its check-in code.
+    if let Some(organiser) = Staff::by_username(conn, "worker-gy-01-01").await? {
+        let activity = match Activity::by_title_in_grid(conn, first, DEMO_ACTIVITY).await? {
+            Some(a) => a,
+            None => {
+                let tomorrow =
+                    crate::points::rules::day_start(chrono::Utc::now()) + chrono::Duration::days(1);
+                Activity::create(
+                    conn,
+                    &NewActivity {
+                        grid_id: first,
+                        title: DEMO_ACTIVITY.into(),
+                        place: format!("{} 3 号楼前", district.compounds[0].grid.name),
+                        description: "清理楼道杂物、擦拭扶手，工具由社区提供。".into(),
+                        starts_at: tomorrow + chrono::Duration::hours(9),
+                        ends_at: tomorrow + chrono::Duration::hours(11),
+                        points: 10,
+                        max_volunteers: 30,
+                    },
+                    100,
+                    organiser.id,
+                    chrono::Utc::now(),
+                )
+                .await?
+                .map_err(AppError::from)?
+            }
+        };
+        sample_codes.push((
+            activity.title.clone(),
+            crate::activities::checkin_url(public_base, &activity.checkin_token),
+            activity.check_code.clone(),
+        ));
     }
     Ok(Summary {
         grids: grid_ids.len(),

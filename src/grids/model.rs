@@ -43,6 +43,21 @@ pub fn valid_code(code: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'-' || *c == b'_')
 }
 
+/// A filter on `grids.path` that keeps the grids in `scope` (`None`: everything), for any
+/// query that joins `grids`: in SQL, so a limit counts only the rows the person may see.
+pub fn path_in_scope<QS: 'static>(
+    scope: &crate::grids::scope::Scope,
+) -> Option<Box<dyn BoxableExpression<QS, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>> {
+    scope.like_patterns().map(|patterns| {
+        Box::new(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("grids.path LIKE ANY(")
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(patterns)
+                .sql(")"),
+        )
+            as Box<dyn BoxableExpression<QS, diesel::pg::Pg, SqlType = diesel::sql_types::Bool>>
+    })
+}
+
 impl Grid {
     /// Every grid, ordered by path (a depth-first walk of the tree).
     pub async fn all(conn: &mut AsyncPgConnection) -> AppResult<Vec<Grid>> {
@@ -51,6 +66,24 @@ impl Grid {
             .order(grids::path)
             .load(conn)
             .await?)
+    }
+
+    /// The grids of a staff member's scope at `min_level` or deeper, ordered by path (what
+    /// their forms offer to choose from).
+    pub async fn in_scope(
+        conn: &mut AsyncPgConnection,
+        scope: &crate::grids::scope::Scope,
+        min_level: i16,
+    ) -> AppResult<Vec<Grid>> {
+        let mut q = grids::table
+            .filter(grids::level.ge(min_level))
+            .select(Grid::as_select())
+            .order(grids::path)
+            .into_boxed();
+        if let Some(in_scope) = path_in_scope(scope) {
+            q = q.filter(in_scope);
+        }
+        Ok(q.load(conn).await?)
     }
 
     /// One grid by id.

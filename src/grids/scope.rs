@@ -21,6 +21,16 @@ impl Scope {
         }
     }
 
+    /// `LIKE` patterns matching every grid path in the scope (`None`: everything), for a
+    /// `grids.path LIKE ANY($1)` filter in SQL, so a limit counts only visible rows. Paths
+    /// hold only digits and slashes, so nothing needs escaping.
+    pub fn like_patterns(&self) -> Option<Vec<String>> {
+        match self {
+            Scope::All => None,
+            Scope::Subtrees(roots) => Some(roots.iter().map(|p| format!("{p}%")).collect()),
+        }
+    }
+
     /// Whether the scope covers nothing.
     pub fn is_empty(&self) -> bool {
         matches!(self, Scope::Subtrees(r) if r.is_empty())

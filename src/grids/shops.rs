@@ -78,6 +78,30 @@ impl Shop {
             .collect())
     }
 
+    /// Shops that accept points in the community of the grid at `near_path` (a resident's
+    /// compound), with their compound's name: the same compound first, then by name.
+    pub async fn accepting_points_near(
+        conn: &mut AsyncPgConnection,
+        near_path: &str,
+        limit: i64,
+    ) -> AppResult<Vec<(Shop, String)>> {
+        use crate::db::schema::grids;
+        let ids = crate::grids::scope::path_ids(near_path);
+        let [street, community, ..] = ids[..] else {
+            return Ok(Vec::new());
+        };
+        let near_grid = ids.last().copied().unwrap_or_default();
+        Ok(shops::table
+            .inner_join(grids::table)
+            .filter(shops::accepts_points.eq(true))
+            .filter(grids::path.like(format!("/{street}/{community}/%")))
+            .order((shops::grid_id.eq(near_grid).desc(), shops::name, shops::id))
+            .limit(limit)
+            .select((Shop::as_select(), grids::name))
+            .load(conn)
+            .await?)
+    }
+
     /// One shop.
     pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> AppResult<Shop> {
         Ok(shops::table

@@ -74,6 +74,15 @@ impl Resident {
             .optional()?)
     }
 
+    /// Several residents by id (for boards; unknown ids are left out).
+    pub async fn many(conn: &mut AsyncPgConnection, ids: &[i64]) -> AppResult<Vec<Resident>> {
+        Ok(residents::table
+            .filter(residents::id.eq_any(ids))
+            .select(Resident::as_select())
+            .load(conn)
+            .await?)
+    }
+
     /// Mail preferences.
     pub async fn set_notify(&self, conn: &mut AsyncPgConnection, notify: bool) -> AppResult<()> {
         diesel::update(residents::table.find(self.id))
@@ -353,6 +362,17 @@ pub async fn decide_request(
         .await
     })
     .await
+}
+
+/// The residents bound to any household of a grid (a compound's board).
+pub async fn in_grid(conn: &mut AsyncPgConnection, grid_id: i64) -> AppResult<Vec<i64>> {
+    Ok(household_members::table
+        .inner_join(households::table)
+        .filter(households::grid_id.eq(grid_id))
+        .select(household_members::resident_id)
+        .distinct()
+        .load(conn)
+        .await?)
 }
 
 /// Members of a household (console).

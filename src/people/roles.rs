@@ -33,6 +33,11 @@ pub enum Permission {
     PublishNews,
     /// Create staff accounts and set their scope.
     ManageStaff,
+    /// Read the figures (办结率、满意率 …) of the grids in scope (a liaison: of the cases
+    /// handed to their department) and the assessment of grid workers.
+    ViewFigures,
+    /// Print code sheets (door labels, counter cards, binding slips) for grids in scope.
+    PrintCodes,
 }
 
 impl Role {
@@ -68,10 +73,20 @@ impl Role {
             Role::Admin => true,
             Role::GridHead => matches!(
                 p,
-                ViewGrids | EditGrids | ManageCodes | Import | PublishNews
+                ViewGrids
+                    | EditGrids
+                    | ManageCodes
+                    | Import
+                    | PublishNews
+                    | ViewFigures
+                    | PrintCodes
             ),
-            Role::GridWorker => matches!(p, ViewGrids | ManageCodes | PublishNews),
-            Role::DepartmentLiaison => matches!(p, ViewGrids),
+            // Workers stick the labels on their own compounds' doors.
+            Role::GridWorker => matches!(
+                p,
+                ViewGrids | ManageCodes | PublishNews | ViewFigures | PrintCodes
+            ),
+            Role::DepartmentLiaison => matches!(p, ViewGrids | ViewFigures),
             Role::MerchantCashier => false,
         }
     }
@@ -100,6 +115,10 @@ mod tests {
         assert!(!Role::GridWorker.allows(Import));
         assert!(Role::DepartmentLiaison.allows(ViewGrids));
         assert!(!Role::DepartmentLiaison.allows(ManageCodes));
+        assert!(Role::DepartmentLiaison.allows(ViewFigures));
+        assert!(Role::GridWorker.allows(ViewFigures));
+        assert!(Role::GridWorker.allows(PrintCodes) && Role::GridHead.allows(PrintCodes));
+        assert!(!Role::DepartmentLiaison.allows(PrintCodes));
         for p in [
             ViewGrids,
             EditGrids,
@@ -107,6 +126,8 @@ mod tests {
             Import,
             PublishNews,
             ManageStaff,
+            ViewFigures,
+            PrintCodes,
         ] {
             assert!(!Role::MerchantCashier.allows(p));
         }

@@ -49,7 +49,8 @@ pub struct AwardRequest {
     pub resident_id: i64,
     pub amount: i64,
     pub reason: String,
-    pub staff_id: i64,
+    /// Who asked: `staff:<id>`, or `system` for points earned by a rule.
+    pub actor: String,
 }
 
 /// A journal step that may be retried once after a concurrent commit of the same key.
@@ -121,7 +122,7 @@ pub async fn award(
                 to: resident,
                 amount: req.amount,
                 reason: reason.clone(),
-                actor: format!("staff:{}", req.staff_id),
+                actor: req.actor.clone(),
                 community_id: Some(req.community_id),
                 reverses: None,
                 request_hash: hash.clone(),

@@ -1,4 +1,5 @@
-//! The points jobs on a timer: expire holds, and relay the journal to Redis. Both are
+//! The points jobs on a timer: expire holds, pay pending earnings, and relay the journal to
+//! Redis. All are
 //! idempotent and safe with several instances running.
 
 use crate::state::AppState;
@@ -17,6 +18,9 @@ pub fn spawn(state: AppState) {
             tick.tick().await;
             if let Err(e) = super::expire_holds(&state, Utc::now()).await {
                 tracing::warn!(error = %e, "hold expiry job failed");
+            }
+            if let Err(e) = super::earn::pay_pending(&state, Utc::now(), 500).await {
+                tracing::warn!(error = %e, "paying earnings failed");
             }
             let relay = async {
                 let mut conn = state.conn().await?;

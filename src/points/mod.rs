@@ -15,12 +15,16 @@
 pub mod account;
 pub mod audit;
 pub mod award;
+pub mod board;
+pub mod earn;
+pub mod history;
 pub mod holds;
 pub mod jobs;
 pub mod ledger;
 pub mod projection;
 pub mod relay;
 pub mod rules;
+pub mod settlement;
 
 pub use account::Account;
 pub use holds::expire_holds;

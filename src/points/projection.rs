@@ -34,9 +34,10 @@ const DAY_TTL_SECONDS: i64 = 3 * 86400;
 const BOARD_TTL_SECONDS: i64 = 400 * 86400;
 
 /// Apply one side of a transfer to an account. Returns 1 applied, 0 already applied, -1 gap.
-static APPLY: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
-        r#"
+/// KEYS: the unit's balances, day counters, pending holds. ARGV: field, version, delta,
+/// counter field, counter delta, hold op, hold id, hold amount, counter TTL. Public so the
+/// benchmark can run the very same script under `redis-benchmark`.
+pub const APPLY_LUA: &str = r#"
 local f = ARGV[1]
 local v = tonumber(ARGV[2])
 local cur = redis.call('HGET', KEYS[1], f .. ':ver')
@@ -60,9 +61,9 @@ elseif ARGV[6] == 'del' then
   redis.call('HDEL', KEYS[3], ARGV[7])
 end
 return 1
-"#,
-    )
-});
+"#;
+
+static APPLY: LazyLock<Script> = LazyLock::new(|| Script::new(APPLY_LUA));
 
 /// Write a unit rebuilt from the journal, field by field unless Redis is already at (or
 /// past) the journal's version; `force` overwrites regardless (after a wipe, or a repair).
@@ -130,7 +131,7 @@ pub fn unit_keys(redis: &RedisStore, a: &Account, day: &str) -> (String, String,
     )
 }
 
-fn board_keys(redis: &RedisStore, community: i64, month: &str) -> (String, String) {
+pub(crate) fn board_keys(redis: &RedisStore, community: i64, month: &str) -> (String, String) {
     (
         redis.key(&format!("pts:{{lb:{community}:{month}}}:board")),
         redis.key(&format!("pts:{{lb:{community}:{month}}}:seen")),
@@ -402,30 +403,13 @@ pub async fn leaderboard(
 
 /// Delete every points key of this deployment (this prefix only; never FLUSHALL).
 pub async fn wipe(redis: &RedisStore) -> AppResult<usize> {
-    let pattern = redis.key("pts:*");
+    let keys = redis.scan(&redis.key("pts:*")).await?;
     let mut c = redis.conn();
-    let mut cursor: u64 = 0;
-    let mut n = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(500)
-            .query_async(&mut c)
-            .await?;
-        // One DEL per key: keys of different units live in different slots on a cluster.
-        for k in keys {
-            let _: i64 = redis::cmd("DEL").arg(&k).query_async(&mut c).await?;
-            n += 1;
-        }
-        if next == 0 {
-            break;
-        }
-        cursor = next;
+    // On a cluster the client splits a many-key DEL by slot, so batches work on both.
+    for batch in keys.chunks(500) {
+        let _: i64 = redis::cmd("DEL").arg(batch).query_async(&mut c).await?;
     }
-    Ok(n)
+    Ok(keys.len())
 }
 
 /// Restore the whole projection from the journal: wipe, every account's unit, every
@@ -484,4 +468,35 @@ pub async fn rebuild_all(
         .await?;
     super::relay::set_cursor(redis, last.unwrap_or(0)).await?;
     Ok(accounts.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::redis_store::hash_tag;
+
+    /// APPLY and REBUILD take a unit's three keys, BOARD and BOARD_REBUILD a leaderboard's
+    /// two: each set must share one hash tag (one slot on Redis Cluster). The cluster run of
+    /// the black-box tests checks the same against a real cluster.
+    #[tokio::test]
+    async fn each_script_keeps_its_keys_in_one_slot() {
+        let redis = RedisStore::connect("redis://127.0.0.1:1", "mashang:").unwrap();
+        for a in [
+            Account::Issuer(3),
+            Account::Resident(7),
+            Account::Hold(7),
+            Account::Merchant(9),
+            Account::Settled,
+        ] {
+            let (bal, day, holds) = unit_keys(&redis, &a, "20261121");
+            assert_eq!(hash_tag(&bal), a.tag(), "{bal}");
+            assert_eq!(hash_tag(&day), a.tag(), "{day}");
+            assert_eq!(hash_tag(&holds), a.tag(), "{holds}");
+        }
+        let (board, seen) = board_keys(&redis, 3, "202611");
+        assert_eq!(hash_tag(&board), "lb:3:202611");
+        assert_eq!(hash_tag(&seen), hash_tag(&board));
+        // Different units are different tags (they spread over the cluster).
+        assert_ne!(Account::Resident(7).tag(), Account::Resident(8).tag());
+    }
 }

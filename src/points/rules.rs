@@ -301,6 +301,30 @@ pub fn month_key(at: DateTime<Utc>) -> String {
     format!("{:04}{:02}", l.year(), l.month())
 }
 
+/// The China-time month `YYYY-MM` as [start, end) in UTC; `None` if it is not a month.
+pub fn month_range(month: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let (y, m) = month.trim().split_once('-')?;
+    let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
+    let start = chrono::NaiveDate::from_ymd_opt(y, m, 1)?;
+    let end = if m == 12 {
+        chrono::NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+    } else {
+        chrono::NaiveDate::from_ymd_opt(y, m + 1, 1)?
+    };
+    let utc = |d: chrono::NaiveDate| {
+        china()
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    Some((utc(start)?, utc(end)?))
+}
+
+/// `YYYY-MM` of `at` in China time (the month a settlement statement defaults to).
+pub fn month_label(at: DateTime<Utc>) -> String {
+    at.with_timezone(&china()).format("%Y-%m").to_string()
+}
+
 /// A six-digit confirmation number from a random value.
 pub fn confirmation_number(random: u32) -> String {
     format!("{:06}", random % 1_000_000)
@@ -435,6 +459,18 @@ impl Book {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_run_from_china_midnight_to_china_midnight() {
+        let (a, b) = month_range("2026-11").unwrap();
+        assert_eq!(a.to_rfc3339(), "2026-10-31T16:00:00+00:00");
+        assert_eq!(b.to_rfc3339(), "2026-11-30T16:00:00+00:00");
+        let (_, end) = month_range("2026-12").unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        assert_eq!(month_range("2026-13"), None);
+        assert_eq!(month_range("november"), None);
+        assert_eq!(month_label(a), "2026-11");
+    }
     use crate::points::Account;
     use chrono::Duration;
     use proptest::prelude::*;

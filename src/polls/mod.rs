@@ -202,6 +202,11 @@ pub struct Voter {
     pub grid_path: String,
 }
 
+/// The earning a ballot records: one per poll and resident.
+pub fn participation_source(poll_id: i64, resident_id: i64) -> String {
+    format!("poll:{poll_id}:resident:{resident_id}")
+}
+
 impl Poll {
     /// Create a poll with its grids, questions and options.
     pub async fn create(conn: &mut AsyncPgConnection, new: NewPoll, by: i64) -> AppResult<Poll> {
@@ -421,6 +426,7 @@ impl Poll {
         chosen.sort_unstable();
         chosen.dedup();
         let poll_id = self.id;
+        let title = self.title.clone();
         conn.transaction(async |conn| {
             let inserted = diesel::insert_into(poll_participation::table)
                 .values((
@@ -460,6 +466,18 @@ impl Poll {
                 .values(rows)
                 .execute(conn)
                 .await?;
+            // Taking part earns points (recorded with the ballot, paid after the commit).
+            if let Some(community_id) = crate::grids::scope::path_ids(&v.grid_path).get(1) {
+                let e = crate::points::earn::Earning {
+                    source: participation_source(poll_id, v.resident_id),
+                    rule: crate::points::earn::Rule::PollParticipation,
+                    resident_id: v.resident_id,
+                    community_id: *community_id,
+                    amount: None,
+                    label: title.clone(),
+                };
+                crate::points::earn::record(conn, &e, now).await?;
+            }
             Ok::<_, AppError>(Ok(()))
         })
         .await

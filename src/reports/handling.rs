@@ -188,6 +188,9 @@ pub async fn act(
             .get_result(conn)
             .await?;
         super::model::insert_photos(conn, report.id, Some(event_id), photos).await?;
+        if let Some(e) = earning(conn, &action, &updated).await? {
+            crate::points::earn::record(conn, &e, now).await?;
+        }
 
         // Who is told.
         match &action {
@@ -222,6 +225,53 @@ pub async fn act(
         Ok::<_, crate::error::AppError>(Ok(updated))
     })
     .await
+}
+
+/// The points a step earns the reporter, if any: their report accepted as a valid case, or
+/// their rating of its handling (each once per case; a signed-in reporter only).
+async fn earning(
+    conn: &mut AsyncPgConnection,
+    action: &Action,
+    report: &Report,
+) -> AppResult<Option<crate::points::earn::Earning>> {
+    use crate::points::earn::{Earning, Rule};
+    let (Some(resident_id), Some((rule, source))) = (
+        report.resident_id,
+        match action {
+            Action::Accept => Some((Rule::ReportAccepted, accepted_source(report.id))),
+            Action::Rate { .. } => Some((Rule::CaseRated, rated_source(report.id))),
+            _ => None,
+        },
+    ) else {
+        return Ok(None);
+    };
+    let path: String = grids::table
+        .find(report.grid_id)
+        .select(grids::path)
+        .first(conn)
+        .await?;
+    let Some(community_id) = crate::grids::scope::path_ids(&path).get(1).copied() else {
+        // A case still at the street office belongs to no community's issuer.
+        return Ok(None);
+    };
+    Ok(Some(Earning {
+        source,
+        rule,
+        resident_id,
+        community_id,
+        amount: None,
+        label: report.public_id.clone(),
+    }))
+}
+
+/// The earning of a report accepted as valid.
+pub fn accepted_source(report_id: i64) -> String {
+    format!("report:{report_id}")
+}
+
+/// The earning of rating a case.
+pub fn rated_source(report_id: i64) -> String {
+    format!("rating:{report_id}")
 }
 
 /// "The same problem? Follow it": add a follower (idempotent per address).

@@ -46,6 +46,9 @@ pub struct Report {
     pub closed_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub followers: i32,
+    /// The signed-in resident who reported it (staff see it; the reporter earns points by it).
+    #[serde(skip)]
+    pub resident_id: Option<i64>,
 }
 
 /// One step of a case.
@@ -170,6 +173,16 @@ impl Report {
             .find(id)
             .select(Report::as_select())
             .first(conn)
+            .await?)
+    }
+
+    /// Reports by id, in id order (ids that do not exist are left out).
+    pub async fn by_ids(conn: &mut AsyncPgConnection, ids: &[i64]) -> AppResult<Vec<Report>> {
+        Ok(reports::table
+            .filter(reports::id.eq_any(ids))
+            .order(reports::id)
+            .select(Report::as_select())
+            .load(conn)
             .await?)
     }
 

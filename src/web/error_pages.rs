@@ -36,9 +36,9 @@ fn code_for_status(status: StatusCode) -> ErrorCode {
 
 /// The message for a finer reason code in the user's language, if the locale files have one
 /// (`reason.<code>`); otherwise the page shows the error's detail as before.
-fn reason_message(locale: Locale, reason: Option<&str>) -> Option<String> {
+fn reason_message(locale: Locale, reason: Option<&str>, args: &[(&str, String)]) -> Option<String> {
     let key = format!("reason.{}", reason?);
-    let text = super::pages::translate(locale, &key, &[]);
+    let text = super::pages::translate(locale, &key, args);
     (text != key).then_some(text)
 }
 
@@ -63,6 +63,9 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         .and_then(|e| e.detail.clone())
         .filter(|_| !status.is_server_error());
     let reason = app_error.and_then(|e| e.reason);
+    let args: Vec<(&str, String)> = app_error
+        .map(|e| e.args.iter().map(|(k, v)| (*k, v.clone())).collect())
+        .unwrap_or_default();
     let req = res.request().clone();
 
     let response = if wants_json(&req) {
@@ -94,7 +97,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
                 .render(
                     "error.html",
                     locale,
-                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason) },
+                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason, &args) },
                 )
                 .ok()
         });

@@ -240,6 +240,14 @@ pub async fn scan(
     }
     let who = MaybeResident::extract(&req).await?;
     let resident = who.0.as_ref().map(|r| r.resident.id);
+    // A signed-in resident sees their points on the door's page (read from Redis).
+    let my_points = match resident {
+        Some(id) => Some(
+            crate::points::projection::balance(&state, &crate::points::Account::Resident(id))
+                .await?,
+        ),
+        None => None,
+    };
     let render = || {
         state.pages.render(
             "scan/landing.html",
@@ -248,6 +256,7 @@ pub async fn scan(
                 place => Serde(&view.target),
                 news => Serde(&view.news),
                 actions => Serde(actions(&view.target, resident)),
+                my_points,
                 self_path => format!("/C/{token}"),
             },
         )

@@ -1,6 +1,7 @@
 //! HTTP: the one route list, extractors, pages, and handlers by audience (scan pages for
 //! residents, the console for staff, the JSON API).
 
+pub mod activities;
 pub mod api;
 pub mod auth;
 pub mod client_ip;

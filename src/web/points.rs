@@ -8,8 +8,9 @@ use super::locale::Locale;
 use super::resident_auth::CurrentResident;
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::points::earn::EarningRow;
 use crate::points::holds::{self, Hold, HoldRequest};
-use crate::points::{projection, rules, Account, PointsError};
+use crate::points::{board, history, projection, rules, Account, PointsError};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::FromRequest;
@@ -35,24 +36,100 @@ fn bad_key() -> AppError {
         .with_reason("invalid_idempotency_key")
 }
 
-/// `GET /points`: the signed-in resident's balance and pending holds.
+/// `GET /points`: the signed-in resident's balance and pending holds (from Redis), their place
+/// on the community's and the compound's board this month, their history (from the journal),
+/// earnings not paid yet, the shops near them that take points, and upcoming activities.
 pub async fn wallet(
     state: web::Data<AppState>,
     locale: Locale,
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
-    let me = resident(&req).await?;
-    let balance = projection::balance(&state, &Account::Resident(me)).await?;
-    let held = projection::balance(&state, &Account::Hold(me)).await?;
-    let pending: Vec<(String, i64)> = projection::pending_holds(&state.redis, me)
+    let me = CurrentResident::extract(&req).await?.resident;
+    let now = Utc::now();
+    let balance = projection::balance(&state, &Account::Resident(me.id)).await?;
+    let held = projection::balance(&state, &Account::Hold(me.id)).await?;
+    let pending: Vec<(String, i64)> = projection::pending_holds(&state.redis, me.id)
         .await?
         .into_iter()
         .collect();
+    let mut conn = state.conn().await?;
+    let history = history::for_resident(&mut conn, me.id, 50).await?;
+    let unpaid: Vec<_> = EarningRow::for_resident(&mut conn, me.id, 50)
+        .await?
+        .into_iter()
+        .filter(|e| e.status != "paid")
+        .collect();
+    let home = me.memberships(&mut conn).await?.into_iter().next();
+    let mut near = minijinja::Value::UNDEFINED;
+    if let Some(home) = &home {
+        let community = crate::grids::scope::path_ids(&home.grid_path)
+            .get(1)
+            .copied();
+        if let Some(community) = community {
+            let grid = crate::grids::Grid::find(&mut conn, community).await?;
+            let place = board::position(&state.redis, community, now, me.id).await?;
+            let top = projection::leaderboard(&state.redis, community, now, 10).await?;
+            let neighbours = crate::people::residents::in_grid(&mut conn, home.grid_id).await?;
+            let compound = board::among(&state.redis, community, now, &neighbours).await?;
+            let compound_place = compound
+                .iter()
+                .position(|(r, _)| *r == me.id)
+                .map(|i| i + 1);
+            let names = names(&mut conn, top.iter().map(|(r, _)| *r)).await?;
+            let top: Vec<_> = top
+                .iter()
+                .map(|(r, p)| (names.get(r).cloned().unwrap_or_default(), *p, *r == me.id))
+                .collect();
+            let shops =
+                crate::grids::shops::Shop::accepting_points_near(&mut conn, &home.grid_path, 20)
+                    .await?;
+            let activities =
+                crate::activities::Activity::upcoming_for_community(&mut conn, community, now, 5)
+                    .await?;
+            let activities: Vec<_> = activities
+                .into_iter()
+                .map(|a| (a.title, a.place, a.starts_at, a.points))
+                .collect();
+            near = minijinja::context! {
+                community => grid.name,
+                compound => &home.compound,
+                rate => state.settings.points.rate_for(&grid.code),
+                place => place,
+                top => top,
+                compound_place => compound_place,
+                compound_size => compound.len(),
+                shops => Serde(&shops),
+                activities => Serde(&activities),
+            };
+        }
+    }
     state.pages.page(
         "points/wallet.html",
         locale,
-        minijinja::context! { balance, held, pending, self_path => "/points" },
+        minijinja::context! {
+            balance, held, pending, near, bound => home.is_some(),
+            history => Serde(&history), unpaid => Serde(&unpaid),
+            self_path => "/points",
+        },
     )
+}
+
+/// Masked names of residents on a board.
+async fn names(
+    conn: &mut diesel_async::AsyncPgConnection,
+    ids: impl Iterator<Item = i64>,
+) -> AppResult<std::collections::HashMap<i64, String>> {
+    let ids: Vec<i64> = ids.collect();
+    Ok(crate::people::residents::Resident::many(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                board::masked_name(r.display_name.as_deref(), &r.email),
+            )
+        })
+        .collect())
 }
 
 async fn shop_target(

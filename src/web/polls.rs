@@ -172,9 +172,14 @@ pub async fn vote(
         .cast(&mut conn, &voter, &f.choice, chrono::Utc::now())
         .await?
     {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("/polls/{}", poll.id)))
-            .finish()),
+        Ok(()) => {
+            drop(conn);
+            let source = crate::polls::participation_source(poll.id, voter.resident_id);
+            crate::points::earn::pay_now(&state, &[source]).await;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/polls/{}", poll.id)))
+                .finish())
+        }
         Err(e) => {
             use crate::polls::VoteError::*;
             let code = match e {

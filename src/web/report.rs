@@ -635,6 +635,8 @@ pub async fn rate(
     )
     .await?
     .map_err(|e| e.into_app_error(locale.tag()))?;
+    drop(conn);
+    crate::points::earn::pay_now(&state, &[handling::rated_source(report.id)]).await;
     Ok(to_tracking(&report))
 }
 

@@ -1,7 +1,7 @@
 //! The one route list.
 
+use super::{activities, merchant, points};
 use super::{api, console, error_pages, health, landing, polls, report, resident};
-use super::{merchant, points};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -126,6 +126,26 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/console/cases/{id}/photos/{photo}/thumb",
             web::get().to(console::cases::photo),
         )
+        .route(
+            "/console/figures",
+            web::get().to(console::figures::dashboard),
+        )
+        .route(
+            "/console/figures/cases",
+            web::get().to(console::figures::drill_down),
+        )
+        .route(
+            "/console/figures/export.xlsx",
+            web::get().to(console::figures::export),
+        )
+        .route(
+            "/console/figures/workers",
+            web::get().to(console::figures::workers),
+        )
+        .route(
+            "/console/figures/workers/export.xlsx",
+            web::get().to(console::figures::workers_export),
+        )
         .route("/console/polls", web::get().to(console::polls::index))
         .route("/console/polls", web::post().to(console::polls::create))
         .route("/console/polls/{id}", web::get().to(console::polls::show))
@@ -150,6 +170,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/import", web::post().to(console::imports::upload))
         .route("/console/news", web::get().to(console::news::index))
         .route("/console/news", web::post().to(console::news::publish))
+        .route("/console/print", web::get().to(console::print::index))
+        .route("/console/print", web::post().to(console::print::print))
         .route("/console/staff", web::get().to(console::staff::index))
         .route("/console/staff", web::post().to(console::staff::create))
         // Points: residents (spend at a shop's counter code), cashiers, staff
@@ -181,10 +203,51 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/console/points/settle",
             web::post().to(console::points::settle),
         )
+        .route(
+            "/console/points/settlement.xlsx",
+            web::get().to(console::points::settlement_xlsx),
+        )
+        // Volunteer activities: the check-in poster's page, and the organiser's console
+        .route("/A/{token}", web::get().to(activities::show))
+        .route("/a/{token}", web::get().to(activities::show))
+        .route("/A/{token}/check-in", web::post().to(activities::check_in))
+        .route("/a/{token}/check-in", web::post().to(activities::check_in))
+        .route(
+            "/console/activities",
+            web::get().to(console::activities::index),
+        )
+        .route(
+            "/console/activities",
+            web::post().to(console::activities::create),
+        )
+        .route(
+            "/console/activities/{id}",
+            web::get().to(console::activities::show),
+        )
+        .route(
+            "/console/activities/{id}/decide",
+            web::post().to(console::activities::decide),
+        )
+        .route(
+            "/console/activities/{id}/poster.pdf",
+            web::get().to(console::activities::poster),
+        )
+        .route(
+            "/console/activities/{id}/cancel",
+            web::post().to(console::activities::cancel),
+        )
         // JSON API
         .route("/api/v1/me", web::get().to(api::me))
         .route("/api/v1/reports", web::post().to(report::api_submit))
         .route("/api/v1/grids", web::get().to(api::grids))
+        .route(
+            "/api/v1/figures",
+            web::get().to(console::figures::api_figures),
+        )
+        .route(
+            "/api/v1/figures/workers",
+            web::get().to(console::figures::api_workers),
+        )
         .route("/api/v1/grids/{id}", web::get().to(api::grid))
         .route(
             "/api/v1/grids/{id}/households",

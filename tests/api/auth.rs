@@ -236,6 +236,11 @@ async fn every_page_renders_for_its_audience() {
     let app = spawn(Fixture::Demo).await;
     let (hid, token, _) = app.household_with_binding("GY-01-01", 0).await;
     let grid = app.grid_id("GY-01-01").await;
+    let activity = app.count("SELECT min(id) AS n FROM activities").await;
+    let checkin = format!(
+        "/A/{}",
+        crate::points::text(&app, "SELECT min(checkin_token) AS s FROM activities").await
+    );
     // Staff (admin sees every console page).
     app.login_demo("admin").await;
     for path in [
@@ -248,6 +253,11 @@ async fn every_page_renders_for_its_audience() {
         "/console/staff".into(),
         "/console/import".into(),
         "/console/points".into(),
+        "/console/activities".into(),
+        format!("/console/activities/{activity}"),
+        "/console/figures".into(),
+        "/console/figures/workers".into(),
+        "/console/print".into(),
         format!("/console/grids/{grid}"),
         format!("/console/households/{hid}"),
     ] {
@@ -279,6 +289,7 @@ async fn every_page_renders_for_its_audience() {
             format!("/C/{token}/polls"),
             format!("/C/{token}"),
             "/report".into(),
+            checkin.clone(),
         ] {
             let r = resident
                 .get(app.url(&path))
@@ -290,7 +301,7 @@ async fn every_page_renders_for_its_audience() {
         }
     }
     // Anyone.
-    for path in ["/", "/me/sign-in", "/report"] {
+    for path in ["/", "/me/sign-in", "/report", &checkin] {
         assert_eq!(app.get(path).await.0, 200, "{path}");
     }
 }

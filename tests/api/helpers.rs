@@ -5,6 +5,7 @@ use diesel::{Connection, RunQueryDsl};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::AsyncPgConnection;
 use mashang::config::Settings;
+use mashang::redis_store::RedisStore;
 use mashang::startup::Application;
 use mashang::state::AppState;
 use std::sync::OnceLock;
@@ -163,6 +164,15 @@ pub struct TestApp {
     pub settings: Settings,
 }
 
+/// The variable that points the black-box tests at another Redis, e.g. a cluster:
+/// `MASHANG_TEST_REDIS_URL=redis+cluster://127.0.0.1:7101,127.0.0.1:7102`.
+pub const TEST_REDIS_URL: &str = "MASHANG_TEST_REDIS_URL";
+
+/// Whether this run is against a Redis Cluster.
+pub fn on_cluster() -> bool {
+    std::env::var(TEST_REDIS_URL).is_ok_and(|u| u.contains("+cluster://"))
+}
+
 /// Test settings: a fresh database, a unique Redis prefix, port 0.
 pub fn test_settings(fixture: Fixture) -> (Settings, String) {
     let template = ensure_template(fixture);
@@ -186,6 +196,10 @@ pub fn test_settings(fixture: Fixture) -> (Settings, String) {
     s.server.workers = 1;
     s.server.public_url = PUBLIC_URL.into();
     s.redis.key_prefix = format!("test:{db_name}:");
+    // `.ci/test` runs the suite a second time against a Redis Cluster (`.ci/redis-cluster`).
+    if let Ok(url) = std::env::var(TEST_REDIS_URL) {
+        s.redis.url = url;
+    }
     s.log.filter = "warn".into();
     // Tests drive the jobs themselves, with their own clock.
     s.jobs.enabled = false;
@@ -228,6 +242,17 @@ pub async fn spawn_with_sink(fixture: Fixture) -> (TestApp, crate::smtp_sink::Sm
 }
 
 /// Spawn with adjusted settings.
+/// How every test client is built: no redirects followed, and idle
+/// connections dropped well before the server's keep-alive (actix's
+/// default, 5 s) closes them. Tests block their runtime while they decode
+/// a PDF, so the client never sees the server's FIN; reusing that
+/// connection afterwards fails with `IncompleteMessage` (it did in CI).
+fn browser() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+}
+
 pub async fn spawn_with(settings: Settings, db_name: String) -> TestApp {
     mashang::telemetry::init_tracing("pretty", &settings.log.filter);
     let app = Application::build(settings.clone())
@@ -236,11 +261,7 @@ pub async fn spawn_with(settings: Settings, db_name: String) -> TestApp {
     let port = app.port;
     let state = app.state.clone();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let client = browser().cookie_store(true).build().unwrap();
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
         db_name,
@@ -262,16 +283,21 @@ impl Drop for TestApp {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin);
             }
-            if let Ok(client) = redis::Client::open(redis_url) {
-                if let Ok(mut c) = client.get_connection() {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(format!("{prefix}*"))
-                        .query(&mut c)
-                        .unwrap_or_default();
-                    if !keys.is_empty() {
-                        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query(&mut c);
+            // This test's keys only (the Redis is shared), on every node of a cluster.
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(async {
+                    let Ok(store) = RedisStore::connect(&redis_url, &prefix) else {
+                        return;
+                    };
+                    let keys = store.scan(&format!("{prefix}*")).await.unwrap_or_default();
+                    let mut c = store.conn();
+                    for k in keys {
+                        let _: Result<(), _> = redis::cmd("DEL").arg(k).query_async(&mut c).await;
                     }
-                }
+                });
             }
         })
         .join();
@@ -322,11 +348,7 @@ impl TestApp {
 
     /// A new client (another browser) with its own cookies.
     pub fn new_client() -> reqwest::Client {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_store(true)
-            .build()
-            .unwrap()
+        browser().cookie_store(true).build().unwrap()
     }
 
     /// Sign in `client` and return the session's CSRF token.
@@ -415,6 +437,43 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The body of `path` as `client` sees it.
+    pub async fn page_of(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// POST a form as `client`, asking for JSON errors: (status, Location header + body).
+    pub async fn post_form_as(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (u16, String) {
+        let body = serde_html_form::to_string(form).unwrap();
+        let r = client
+            .post(self.url(path))
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        let loc = r
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, loc + &r.text().await.unwrap())
+    }
+
     /// A browser signed in as the resident with this email (created if new), and the
     /// session's CSRF token. (The emailed-code flow itself is tested in residents.rs.)
     pub async fn resident_client(&self, email: &str) -> (reqwest::Client, String, i64) {
@@ -435,8 +494,7 @@ impl TestApp {
             &format!("{}={sid}; Path=/", mashang::web::resident_auth::COOKIE),
             &self.address.parse().unwrap(),
         );
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let client = browser()
             .cookie_provider(jar)
             .build()
             .unwrap();

@@ -33,14 +33,14 @@ struct S {
     s: String,
 }
 
-async fn text(app: &TestApp, sql: &str) -> String {
+pub(crate) async fn text(app: &TestApp, sql: &str) -> String {
     let mut c = app.conn().await;
     let r: S = diesel::sql_query(sql).get_result(&mut c).await.unwrap();
     r.s
 }
 
 /// A resident bound to a household (binding is what lets residents earn and spend).
-async fn new_resident(app: &TestApp, email: &str) -> i64 {
+pub(crate) async fn new_resident(app: &TestApp, email: &str) -> i64 {
     let id = app
         .count(&format!(
             "INSERT INTO residents (email) VALUES ('{email}') RETURNING id AS n"
@@ -71,7 +71,7 @@ async fn an_unbound_resident_neither_earns_nor_spends() {
             resident_id: r,
             amount: 5,
             reason: "志愿服务".into(),
-            staff_id: 1,
+            actor: "staff:1".into(),
         },
         Utc::now(),
     )
@@ -81,7 +81,7 @@ async fn an_unbound_resident_neither_earns_nor_spends() {
     assert_eq!(PointsError::NotBound.code(), "not_bound_to_household");
 }
 
-async fn shop(app: &TestApp, name: &str) -> (i64, String) {
+pub(crate) async fn shop(app: &TestApp, name: &str) -> (i64, String) {
     let id = app
         .count(&format!("SELECT id AS n FROM shops WHERE name = '{name}'"))
         .await;
@@ -94,7 +94,7 @@ async fn shop(app: &TestApp, name: &str) -> (i64, String) {
 }
 
 /// Award through the console form as `client` (signed in); returns (status, body/location).
-async fn award(
+pub(crate) async fn award(
     app: &TestApp,
     client: &reqwest::Client,
     key: &str,
@@ -135,14 +135,14 @@ async fn award(
     (status, loc + &r.text().await.unwrap())
 }
 
-async fn admin(app: &TestApp) -> reqwest::Client {
+pub(crate) async fn admin(app: &TestApp) -> reqwest::Client {
     let c = TestApp::new_client();
     app.login_as(&c, "admin", "mashang-admin").await;
     c
 }
 
 /// Spend at a shop's counter code as `resident`; returns (status, Location or JSON body).
-async fn spend(
+pub(crate) async fn spend(
     app: &TestApp,
     token: &str,
     resident: i64,
@@ -179,12 +179,12 @@ fn hrefs(html: &str) -> Vec<String> {
         .collect()
 }
 
-fn reason(body: &str) -> String {
+pub(crate) fn reason(body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     v["reason"].as_str().unwrap_or("").to_owned()
 }
 
-async fn cashier_post(
+pub(crate) async fn cashier_post(
     app: &TestApp,
     client: &reqwest::Client,
     hold: &str,
@@ -209,30 +209,30 @@ async fn cashier_post(
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-async fn cashier(app: &TestApp, name: &str) -> reqwest::Client {
+pub(crate) async fn cashier(app: &TestApp, name: &str) -> reqwest::Client {
     let c = TestApp::new_client();
     app.login_as(&c, name, &format!("mashang-{name}")).await;
     c
 }
 
-async fn db_balance(app: &TestApp, a: Account) -> i64 {
+pub(crate) async fn db_balance(app: &TestApp, a: Account) -> i64 {
     app.count(&format!(
         "SELECT COALESCE((SELECT balance FROM points_accounts WHERE id = '{a}'), 0) AS n"
     ))
     .await
 }
 
-async fn redis_balance(app: &TestApp, a: Account) -> i64 {
+pub(crate) async fn redis_balance(app: &TestApp, a: Account) -> i64 {
     projection::balance(&app.state, &a).await.unwrap()
 }
 
-async fn audit_ok(app: &TestApp) {
+pub(crate) async fn audit_ok(app: &TestApp) {
     let mut c = app.conn().await;
     let r = audit::run(&mut c, &app.state.redis, true).await.unwrap();
     assert!(r.ok(), "audit failed: {:?}", r.problems);
 }
 
-fn hold_id(location: &str) -> String {
+pub(crate) fn hold_id(location: &str) -> String {
     location
         .strip_prefix("/points/holds/")
         .unwrap_or_else(|| panic!("not a hold page: {location}"))
@@ -833,10 +833,12 @@ async fn the_audit_command_exits_non_zero_naming_the_account() {
     let run = |args: &'static [&'static str]| {
         let db = app.settings.database.url.clone();
         let prefix = app.settings.redis.key_prefix.clone();
+        let redis_url = app.settings.redis.url.clone();
         tokio::task::spawn_blocking(move || {
             std::process::Command::new(env!("CARGO_BIN_EXE_mashang"))
                 .args(args)
                 .env("MASHANG__DATABASE__URL", db)
+                .env("MASHANG__REDIS__URL", redis_url)
                 .env("MASHANG__REDIS__KEY_PREFIX", prefix)
                 .env("MASHANG__LOG__FILTER", "warn")
                 .output()

@@ -352,7 +352,7 @@ async fn binding_with_the_slip_code_and_by_the_workers_approval() {
 }
 
 /// Create a poll through the console form; returns its id and the option ids of question 1.
-async fn create_poll(
+pub(crate) async fn create_poll(
     app: &TestApp,
     csrf: &str,
     grid: i64,
@@ -394,7 +394,13 @@ async fn create_poll(
     (id, options)
 }
 
-async fn bind(app: &TestApp, client: &reqwest::Client, csrf: &str, token: &str, code: &str) {
+pub(crate) async fn bind(
+    app: &TestApp,
+    client: &reqwest::Client,
+    csrf: &str,
+    token: &str,
+    code: &str,
+) {
     let r = client
         .post(app.url(&format!("/C/{token}/bind")))
         .form(&[("csrf", csrf), ("binding_code", code)])
@@ -404,7 +410,7 @@ async fn bind(app: &TestApp, client: &reqwest::Client, csrf: &str, token: &str, 
     assert_eq!(r.status().as_u16(), 303);
 }
 
-async fn vote(
+pub(crate) async fn vote(
     app: &TestApp,
     client: &reqwest::Client,
     csrf: &str,

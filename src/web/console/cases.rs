@@ -313,7 +313,12 @@ pub async fn step(
     )
     .await?;
     match result {
-        Ok(r) => Ok(see_other(&format!("/console/cases/{}", r.id))),
+        Ok(r) => {
+            drop(conn);
+            // Accepting a signed-in resident's report earns them points (recorded with the step).
+            crate::points::earn::pay_now(&state, &[handling::accepted_source(r.id)]).await;
+            Ok(see_other(&format!("/console/cases/{}", r.id)))
+        }
         Err(e) => {
             for p in &stored {
                 crate::web::report::discard(&state.storage, p).await;

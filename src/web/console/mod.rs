@@ -1,14 +1,17 @@
 //! The staff console: server-rendered pages for phones and desktops.
 
+pub mod activities;
 pub mod bindings;
 pub mod cases;
 pub mod codes;
+pub mod figures;
 pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod news;
 pub mod points;
 pub mod polls;
+pub mod print;
 pub mod staff;
 
 use super::auth::CurrentStaff;
@@ -29,11 +32,13 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
         nav => minijinja::context! {
             grids => me.staff.can(ViewGrids),
             cases => me.staff.can(ViewGrids),
+            figures => me.staff.can(ViewFigures),
             import => me.staff.can(Import),
             news => me.staff.can(PublishNews),
             polls => me.staff.can(PublishNews),
             bindings => me.staff.can(ManageCodes),
             staff => me.staff.can(ManageStaff),
+            print => me.staff.can(PrintCodes),
             points => matches!(me.staff.role(), crate::people::Role::Admin | crate::people::Role::GridHead | crate::people::Role::GridWorker),
             merchant => me.staff.role() == crate::people::Role::MerchantCashier,
         },

@@ -20,11 +20,7 @@ pub async fn index(
 ) -> AppResult<HttpResponse> {
     me.require(Permission::PublishNews)?;
     let mut conn = state.conn().await?;
-    let grids: Vec<Grid> = Grid::all(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|g| me.scope.contains_path(&g.path))
-        .collect();
+    let grids = Grid::in_scope(&mut conn, &me.scope, 1).await?;
     let items = News::recent(&mut conn, 50).await?;
     let ctx = minijinja::context! { grids => Serde(&grids), items => Serde(&items), ..base(&me, "/console/news") };
     state.pages.page("console/news.html", locale, ctx)

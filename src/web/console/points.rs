@@ -8,7 +8,7 @@ use crate::grids::Grid;
 use crate::people::Role;
 use crate::points::award::{self, AwardKind, AwardRequest};
 use crate::points::ledger::Transfer;
-use crate::points::{projection, rules, PointsError};
+use crate::points::{projection, rules, settlement, PointsError};
 use crate::state::AppState;
 use crate::web::auth::{CurrentStaff, StaffForm};
 use crate::web::locale::Locale;
@@ -18,8 +18,9 @@ use chrono::Utc;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
-/// Who may award and reverse points: admins, grid heads and grid workers, in their scope.
-fn may_award(me: &CurrentStaff) -> AppResult<()> {
+/// Who may award and reverse points and organise volunteer activities: admins, grid heads and
+/// grid workers, in their scope.
+pub fn may_award(me: &CurrentStaff) -> AppResult<()> {
     match me.staff.role() {
         Role::Admin | Role::GridHead | Role::GridWorker if me.staff.active => Ok(()),
         _ => Err(AppError::forbidden()),
@@ -44,13 +45,18 @@ pub async fn index(
 ) -> AppResult<HttpResponse> {
     may_award(&me)?;
     let mut conn = state.conn().await?;
-    let grids: Vec<Grid> = Grid::all(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|g| g.level >= 2 && me.scope.contains_path(&g.path))
-        .collect();
+    let grids = Grid::in_scope(&mut conn, &me.scope, 2).await?;
     let recent = Transfer::recent(&mut conn, 50).await?;
+    let month = rules::month_label(Utc::now());
+    let statement = if me.staff.role() == Role::Admin {
+        let (from, to) = rules::month_range(&month).expect("a label is a month");
+        settlement::statement(&mut conn, &state.settings.points, from, to).await?
+    } else {
+        Vec::new()
+    };
     let ctx = minijinja::context! {
+        statement => Serde(&statement),
+        month,
         grids => Serde(&grids),
         recent => Serde(&recent),
         idempotency_key => crate::people::sessions::random_secret(),
@@ -100,7 +106,7 @@ pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppRe
             resident_id: f.form.resident_id,
             amount,
             reason: f.form.reason.clone(),
-            staff_id: me.staff.id,
+            actor: format!("staff:{}", me.staff.id),
         },
         Utc::now(),
     )
@@ -193,4 +199,38 @@ pub async fn settle(
     drop(conn);
     projection::apply_logged(&state, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
+}
+
+/// The settlement period.
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    #[serde(default)]
+    month: Option<String>,
+}
+
+/// `GET /console/points/settlement.xlsx?month=YYYY-MM`: the merchants' settlement statement
+/// (admins; the current month by default).
+pub async fn settlement_xlsx(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    q: web::Query<MonthQuery>,
+) -> AppResult<HttpResponse> {
+    if me.staff.role() != Role::Admin {
+        return Err(AppError::forbidden());
+    }
+    let month = q
+        .month
+        .clone()
+        .unwrap_or_else(|| rules::month_label(Utc::now()));
+    let (from, to) = rules::month_range(&month).ok_or_else(|| AppError::invalid("month"))?;
+    let mut conn = state.conn().await?;
+    let lines = settlement::statement(&mut conn, &state.settings.points, from, to).await?;
+    let bytes = settlement::xlsx(&lines, &month).map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"settlement-{month}.xlsx\""),
+        ))
+        .body(bytes))
 }

@@ -40,11 +40,7 @@ pub async fn index(
             polls.push(p);
         }
     }
-    let grids: Vec<Grid> = Grid::all(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|g| me.scope.contains_path(&g.path))
-        .collect();
+    let grids = Grid::in_scope(&mut conn, &me.scope, 1).await?;
     let ctx = minijinja::context! { polls => Serde(&polls), grids => Serde(&grids), ..base(&me, "/console/polls") };
     state.pages.page("console/polls.html", locale, ctx)
 }

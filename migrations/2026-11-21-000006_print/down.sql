@@ -1,0 +1,2 @@
+DROP TABLE print_batch_codes;
+DROP TABLE print_batches;

@@ -1,0 +1,3 @@
+DROP TABLE points_earnings;
+DROP TABLE activity_checkins;
+DROP TABLE activities;
