@@ -494,10 +494,7 @@ impl TestApp {
             &format!("{}={sid}; Path=/", mashang::web::resident_auth::COOKIE),
             &self.address.parse().unwrap(),
         );
-        let client = browser()
-            .cookie_provider(jar)
-            .build()
-            .unwrap();
+        let client = browser().cookie_provider(jar).build().unwrap();
         (client, data.csrf, r.id)
     }
 
