@@ -11,7 +11,13 @@ CREATE TABLE print_batches (
     printed_by TEXT NOT NULL,
     via TEXT NOT NULL CHECK (via IN ('console', 'cli')),
     code_count INT NOT NULL CHECK (code_count >= 0),
-    page_count INT NOT NULL CHECK (page_count >= 0),
+    -- Recorded when the codes are handed to the renderer (the console streams the PDF while
+    -- it is made, so the batch must exist before its first byte): 'printing' until the whole
+    -- PDF is out, then 'done' with its pages, or 'failed' with why (e.g. the browser left).
+    status TEXT NOT NULL DEFAULT 'printing' CHECK (status IN ('printing', 'done', 'failed')),
+    page_count INT NOT NULL DEFAULT 0 CHECK (page_count >= 0),
+    failure TEXT,
+    finished_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX print_batches_recent ON print_batches (created_at DESC);

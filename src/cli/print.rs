@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 /// Print a batch as the district (no scope limit; no grid = every street), with a progress
 /// bar. The PDF is written as it is made (to `FILE.pdf.part`, renamed when complete), so a
-/// district's labels never sit in memory at once.
+/// district's labels never sit in memory at once. A batch that breaks off is recorded as
+/// `failed` and its partial file removed.
 pub async fn run(
     settings: &Settings,
     template: &str,

@@ -487,7 +487,10 @@ diesel::table! {
         printed_by -> Text,
         via -> Text,
         code_count -> Int4,
+        status -> Text,
         page_count -> Int4,
+        failure -> Nullable<Text>,
+        finished_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
     }
 }

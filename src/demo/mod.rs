@@ -2,6 +2,7 @@
 //! boundaries, 2,000 households, 60 shops, staff of every role and some news. Loading it
 //! is idempotent: a second run changes nothing.
 
+pub mod cases;
 pub mod data;
 
 use crate::activities::{Activity, NewActivity};

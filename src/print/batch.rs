@@ -213,7 +213,11 @@ pub struct PrintBatch {
     pub printed_by: String,
     pub via: String,
     pub code_count: i32,
+    /// `printing`, `done` or `failed`.
+    pub status: String,
     pub page_count: i32,
+    pub failure: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -230,6 +234,8 @@ pub struct BatchListing {
     pub via: String,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     pub code_count: i32,
+    #[diesel(sql_type = Text)]
+    pub status: String,
     #[diesel(sql_type = diesel::sql_types::Integer)]
     pub page_count: i32,
     #[diesel(sql_type = diesel::sql_types::Timestamptz)]
@@ -241,14 +247,14 @@ pub struct BatchListing {
 }
 
 impl PrintBatch {
-    /// Record a printed batch and its codes, in print order, in one transaction.
+    /// Record a batch about to be rendered (`printing`) and its codes, in print order, in
+    /// one transaction. [`PrintBatch::finish`] says how it ended.
     pub async fn record(
         conn: &mut AsyncPgConnection,
         template: Template,
         grid_ids: &[i64],
         by: &PrintedBy,
         code_ids: &[i64],
-        pages: usize,
     ) -> AppResult<PrintBatch> {
         let (staff_id, printed_by, via) = match by {
             PrintedBy::Staff { id, username } => (Some(*id), username.clone(), "console"),
@@ -257,7 +263,6 @@ impl PrintBatch {
         let grid_ids = grid_ids.to_vec();
         let code_ids = code_ids.to_vec();
         let code_count = i32::try_from(code_ids.len()).map_err(AppError::internal)?;
-        let page_count = i32::try_from(pages).map_err(AppError::internal)?;
         conn.transaction(async move |conn| {
             let batch: PrintBatch = diesel::insert_into(print_batches::table)
                 .values((
@@ -267,7 +272,6 @@ impl PrintBatch {
                     print_batches::printed_by.eq(&printed_by),
                     print_batches::via.eq(via),
                     print_batches::code_count.eq(code_count),
-                    print_batches::page_count.eq(page_count),
                 ))
                 .returning(PrintBatch::as_returning())
                 .get_result(conn)
@@ -285,10 +289,50 @@ impl PrintBatch {
         .await
     }
 
+    /// Say how a `printing` batch ended: `done` with its pages, or `failed` with why. A
+    /// batch already finished is left as it is.
+    pub async fn finish(
+        conn: &mut AsyncPgConnection,
+        batch_id: i64,
+        outcome: Result<usize, String>,
+    ) -> AppResult<()> {
+        let (status, pages, failure) = match outcome {
+            Ok(pages) => (
+                "done",
+                i32::try_from(pages).map_err(AppError::internal)?,
+                None,
+            ),
+            Err(why) => ("failed", 0, Some(why)),
+        };
+        diesel::update(
+            print_batches::table
+                .find(batch_id)
+                .filter(print_batches::status.eq("printing")),
+        )
+        .set((
+            print_batches::status.eq(status),
+            print_batches::page_count.eq(pages),
+            print_batches::failure.eq(failure),
+            print_batches::finished_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+
+    /// One batch.
+    pub async fn find(conn: &mut AsyncPgConnection, batch_id: i64) -> AppResult<PrintBatch> {
+        Ok(print_batches::table
+            .find(batch_id)
+            .select(PrintBatch::as_select())
+            .first(conn)
+            .await?)
+    }
+
     /// The most recent batches with their grids' names and paths, newest first.
     pub async fn recent(conn: &mut AsyncPgConnection, limit: i64) -> AppResult<Vec<BatchListing>> {
         Ok(diesel::sql_query(
-            "SELECT b.id, b.template, b.printed_by, b.via, b.code_count, b.page_count, b.created_at,
+            "SELECT b.id, b.template, b.printed_by, b.via, b.code_count, b.status, b.page_count, b.created_at,
                     ARRAY(SELECT g.name FROM grids g WHERE g.id = ANY(b.grid_ids) ORDER BY g.path) AS grid_names,
                     ARRAY(SELECT g.path FROM grids g WHERE g.id = ANY(b.grid_ids) ORDER BY g.path) AS grid_paths
              FROM print_batches b ORDER BY b.created_at DESC, b.id DESC LIMIT $1",

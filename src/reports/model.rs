@@ -130,6 +130,19 @@ pub async fn insert_photos(
 }
 
 impl Report {
+    /// Whether any case was submitted with an idempotency key starting with `prefix` (the
+    /// demo's cases are recognised this way).
+    pub async fn exists_with_key_prefix(
+        conn: &mut AsyncPgConnection,
+        prefix: &str,
+    ) -> AppResult<bool> {
+        Ok(diesel::select(diesel::dsl::exists(
+            reports::table.filter(reports::idempotency_key.like(format!("{prefix}%"))),
+        ))
+        .get_result(conn)
+        .await?)
+    }
+
     /// The case state (the database allows only known names).
     pub fn case_state(&self) -> CaseState {
         CaseState::parse(&self.state).unwrap_or(CaseState::Submitted)

@@ -1,4 +1,4 @@
-use crate::helpers::{test_settings, Fixture, PUBLIC_URL};
+use crate::helpers::{spawn_with, test_settings, Fixture, PUBLIC_URL};
 use std::process::Command;
 
 fn mashang(db_url: &str, args: &[&str]) -> std::process::Output {
@@ -30,10 +30,10 @@ impl Drop for Db {
     }
 }
 
-#[test]
-fn demo_is_idempotent_and_export_writes_every_code() {
+#[tokio::test]
+async fn demo_is_idempotent_and_export_writes_every_code() {
     let (settings, name) = test_settings(Fixture::Empty);
-    let db = Db(settings.database.url.clone(), name);
+    let db = Db(settings.database.url.clone(), name.clone());
     let first = mashang(&db.0, &["demo"]);
     assert!(
         first.status.success(),
@@ -48,6 +48,7 @@ fn demo_is_idempotent_and_export_writes_every_code() {
         out.contains("mashang-admin"),
         "the command prints sign-ins: {out}"
     );
+    assert!(out.contains("48 cases reported"), "{out}");
     let second = mashang(&db.0, &["demo"]);
     let out = String::from_utf8_lossy(&second.stdout);
     assert!(
@@ -58,6 +59,34 @@ fn demo_is_idempotent_and_export_writes_every_code() {
         out.contains("0 codes issued") && out.contains("0 news items published"),
         "{out}"
     );
+    assert!(out.contains(" 0 cases reported"), "{out}");
+
+    // The demo's cases went through the real ledger: the dashboard has five weeks of them.
+    let app = spawn_with(settings.clone(), name).await;
+    app.login_demo("admin").await;
+    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let today = chrono::Utc::now().with_timezone(&china).date_naive();
+    let period = format!("from={}&to={today}", today - chrono::Duration::days(36));
+    let (status, body) = app.get(&format!("/api/v1/figures?{period}")).await;
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let total = &v["total"];
+    assert_eq!(total["received"], 48, "{total}");
+    // Two were rejected (outside the grid's remit).
+    assert_eq!(total["excluded"], 2, "{total}");
+    // Every handled story accepted within its deadline, except the late ones.
+    let accepted = &total["accepted_on_time"];
+    assert_eq!(accepted["den"], 46, "{total}");
+    assert!(accepted["num"].as_u64().unwrap() >= 25, "{total}");
+    // Residents rated, one in ten sent a case back, four still wait past their deadline.
+    assert!(
+        total["satisfaction"]["den"].as_u64().unwrap() >= 25,
+        "{total}"
+    );
+    assert!(total["sent_back"]["num"].as_u64().unwrap() >= 4, "{total}");
+    assert!(total["overdue_open"].as_u64().unwrap() >= 4, "{total}");
+    // Every compound had cases.
+    assert_eq!(v["groups"].as_array().unwrap().len(), 12, "{v}");
 
     let dir = std::env::temp_dir().join(format!("mashang-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

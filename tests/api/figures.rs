@@ -512,6 +512,15 @@ async fn the_assessment_per_grid_worker() {
     assert!(names.len() >= 12);
 }
 
+/// The values a `<select name=...>` on a page offers, in order.
+fn options(page: &str, name: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(page);
+    let sel = scraper::Selector::parse(&format!("select[name={name}] option")).unwrap();
+    doc.select(&sel)
+        .map(|o| o.value().attr("value").unwrap_or_default().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn each_account_sees_only_its_own_figures() {
     let app = spawn(Fixture::Demo).await;
@@ -533,6 +542,10 @@ async fn each_account_sees_only_its_own_figures() {
             403
         );
     }
+    // The chooser offers their grid only, and every department.
+    let (_, page) = app.get(&format!("/console/figures?{OCTOBER}")).await;
+    assert_eq!(options(&page, "grid"), ["", "GY-01-01"]);
+    assert!(options(&page, "department").len() > 2);
     // Narrowing to their own grid is fine.
     let (status, v) = json(&app, &format!("/api/v1/figures?{OCTOBER}&grid=GY-01-01")).await;
     assert_eq!((status, v["total"]["received"].as_u64()), (200, Some(4)));
@@ -611,6 +624,12 @@ async fn each_account_sees_only_its_own_figures() {
         .unwrap();
     assert_eq!(v["total"]["received"], 1);
     assert_eq!(v["department"], "housing_construction");
+    // Their chooser offers their own department and no "all".
+    let page = app
+        .page_of(&zjj, &format!("/console/figures?{OCTOBER}"))
+        .await;
+    assert_eq!(options(&page, "department"), ["housing_construction"]);
+    assert!(page.contains("仅交办至住房和城乡建设局的案件"), "{page}");
     let status = |client: &reqwest::Client, path: String| {
         let client = client.clone();
         let url = app.url(&path);

@@ -147,6 +147,9 @@ async fn console_door_labels_decode_to_exactly_the_batch_codes_and_are_recorded(
     .await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
+    // Sent while it is made: no length known up front.
+    assert!(r.headers().get("content-length").is_none());
+    assert_eq!(r.headers()["transfer-encoding"], "chunked");
     assert!(r.headers()["content-disposition"]
         .to_str()
         .unwrap()
@@ -184,8 +187,9 @@ async fn console_door_labels_decode_to_exactly_the_batch_codes_and_are_recorded(
         app.count(&format!(
             "SELECT count(*) AS n FROM print_batches WHERE id = {batch} AND staff_id = {worker}
                AND template = 'door-labels' AND via = 'console' AND grid_ids = ARRAY[{grid}]::bigint[]
-               AND code_count = {}",
-            expected.len()
+               AND code_count = {} AND status = 'done' AND page_count = {} AND finished_at IS NOT NULL",
+            expected.len(),
+            page_count(&pdf)
         ))
         .await,
         1
@@ -193,6 +197,67 @@ async fn console_door_labels_decode_to_exactly_the_batch_codes_and_are_recorded(
     // Listed on the console page.
     let (_, page) = app.get("/console/print").await;
     assert!(page.contains(&format!("data-batch=\"{batch}\"")), "{page}");
+}
+
+/// A download abandoned half-way stops the renderer, and the batch says it broke off (its
+/// codes stay recorded: they may have reached a printer).
+#[tokio::test]
+async fn a_cancelled_download_stops_rendering_and_is_recorded_as_failed() {
+    let app = spawn(Fixture::Demo).await;
+    let grid = mashang::grids::Grid::by_code(&mut *app.conn().await, "GY-01-01")
+        .await
+        .unwrap()
+        .unwrap();
+    let staff = app
+        .count("SELECT id AS n FROM staff WHERE username = 'worker-gy-01-01'")
+        .await;
+    let started = mashang::print::start_batch(
+        &mut *app.conn().await,
+        mashang::print::BatchRequest {
+            template: mashang::print::Template::DoorLabels,
+            grids: std::slice::from_ref(&grid),
+            by: mashang::print::PrintedBy::Staff {
+                id: staff,
+                username: "worker-gy-01-01".into(),
+            },
+            public_base: PUBLIC_URL,
+            limit: 1000,
+        },
+    )
+    .await
+    .unwrap();
+    let batch = started.batch.id;
+    assert_eq!(started.batch.status, "printing");
+    let engine = app.state.print.get().await.unwrap();
+    // The browser goes away before the first chunk arrives.
+    drop(mashang::print::stream_batch(
+        started,
+        engine,
+        app.state.db.clone(),
+    ));
+    let mut status = String::new();
+    for _ in 0..600 {
+        let b = mashang::print::PrintBatch::find(&mut *app.conn().await, batch)
+            .await
+            .unwrap();
+        status = b.status;
+        if status != "printing" {
+            assert!(b.failure.unwrap().contains("reader went away"));
+            assert_eq!(b.page_count, 0);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "failed");
+    assert_eq!(
+        batch_code_ids(&app, batch).await.len(),
+        codes_in(&app, "GY-01-01", "household").await.len()
+    );
+    // Listed as broken off, without a page count.
+    app.login_demo("worker-gy-01-01").await;
+    let page = app.page_of(&app.client, "/console/print").await;
+    assert!(page.contains(&format!("data-batch=\"{batch}\"")));
+    assert!(page.contains("未完成"), "{page}");
 }
 
 #[tokio::test]

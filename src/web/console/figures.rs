@@ -343,9 +343,24 @@ pub async fn dashboard(
             )
         })
         .collect();
+    // What the chooser offers: the grids in scope, and the departments (a liaison's own only).
+    let grids = crate::grids::Grid::in_scope(&mut *state.conn().await?, &me.scope, 1).await?;
+    let departments: Vec<(String, String)> = state
+        .catalog
+        .departments()
+        .iter()
+        .filter(|d| {
+            me.staff.role() != crate::people::Role::DepartmentLiaison
+                || me.staff.department.as_deref() == Some(d.code.as_str())
+        })
+        .map(|d| (d.code.clone(), d.name(locale.tag()).to_owned()))
+        .collect();
     let self_path = format!("/console/figures?{}", p.query(&[]));
     let ctx = minijinja::context! {
         empty => total.is_empty(),
+        grids => Serde(&grids),
+        departments,
+        liaison => me.staff.role() == crate::people::Role::DepartmentLiaison,
         period => p.label(),
         from => p.period.first_day().to_string(),
         to => p.period.last_day().to_string(),
@@ -353,6 +368,9 @@ pub async fn dashboard(
         dims => Serde(dims),
         grid => p.grid.as_ref().map(|g| g.code.clone()),
         department => p.selection.department.clone(),
+        department_name => p.selection.department.as_deref()
+            .and_then(|d| state.catalog.department(d))
+            .map(|d| d.name(locale.tag()).to_owned()),
         rows => Serde(rows),
         total => Serde(total_row),
         trend, bars_resolved, bars_satisfaction,

@@ -53,8 +53,9 @@ pub struct PrintForm {
 }
 crate::csrf_form!(PrintForm);
 
-/// `POST /console/print`: the PDF as a download. Every grid must be in the staff member's
-/// scope (a forged id is refused, naming the grid, not dropped).
+/// `POST /console/print`: the PDF as a download, sent while it is made (a district's labels
+/// never sit in memory). Every grid must be in the staff member's scope (a forged id is
+/// refused, naming the grid, not dropped).
 pub async fn print(state: web::Data<AppState>, f: StaffForm<PrintForm>) -> AppResult<HttpResponse> {
     let me = &f.staff;
     me.require(Permission::PrintCodes)?;
@@ -78,9 +79,8 @@ pub async fn print(state: web::Data<AppState>, f: StaffForm<PrintForm>) -> AppRe
         }
     }
     let engine = state.print.get().await?;
-    let printed = crate::print::print_batch(
+    let started = crate::print::start_batch(
         &mut conn,
-        engine,
         BatchRequest {
             template,
             grids: &grids,
@@ -91,18 +91,18 @@ pub async fn print(state: web::Data<AppState>, f: StaffForm<PrintForm>) -> AppRe
             public_base: state.settings.public_base(),
             limit: state.settings.print.max_codes_per_batch,
         },
-        Vec::new(),
-        |_| {},
-        |_| {},
     )
     .await?;
-    let file = format!("mashang-{}-{}.pdf", template.name(), printed.batch.id);
+    drop(conn);
+    let batch = started.batch.id;
+    let file = format!("mashang-{}-{batch}.pdf", template.name());
+    let mut body = crate::print::stream_batch(started, engine, state.db.clone());
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{file}\""),
         ))
-        .insert_header(("X-Print-Batch", printed.batch.id.to_string()))
-        .body(printed.out))
+        .insert_header(("X-Print-Batch", batch.to_string()))
+        .streaming(futures_util::stream::poll_fn(move |cx| body.poll_recv(cx))))
 }
