@@ -448,7 +448,7 @@ async fn figures_of_a_scripted_month_match_the_hand_count() {
 #[tokio::test]
 async fn the_assessment_per_grid_worker() {
     let app = spawn(Fixture::Demo).await;
-    script(&app).await;
+    let ids = script(&app).await;
     app.login_demo("admin").await;
     let (status, v) = json(&app, &format!("/api/v1/figures/workers?{OCTOBER}")).await;
     assert_eq!(status, 200, "{v}");
@@ -488,6 +488,57 @@ async fn the_assessment_per_grid_worker() {
         .await;
     assert_eq!(status, 200);
     assert!(page.contains("data-worker=\"worker-gy-01-01\""));
+    // Every number of a row drills down to its cases: #1 #2 #3 signed for by the worker;
+    // on time #1 #3 of #1 #2 #3 (#4 was rejected); sent back #3.
+    let c = &ids;
+    let cell = |figure: &str, class: &str| {
+        let sel = format!("tr[data-worker=\"worker-gy-01-01\"] td[data-figure={figure}] a{class}");
+        crate::helpers::attr_of(&page, &sel, "href").unwrap_or_else(|| panic!("{sel}"))
+    };
+    let listed_at = |href: String| {
+        let app = &app;
+        async move {
+            let (status, page) = app.get(&href).await;
+            assert_eq!(status, 200, "{href}: {page}");
+            let doc = scraper::Html::parse_document(&page);
+            let sel = scraper::Selector::parse("tr[data-case]").unwrap();
+            doc.select(&sel)
+                .map(|r| r.value().attr("data-case").unwrap().parse::<i64>().unwrap())
+                .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(
+        listed_at(cell("accepted_by_them", "")).await,
+        [c[0], c[1], c[2]]
+    );
+    assert_eq!(
+        listed_at(cell("received", "")).await,
+        [c[0], c[1], c[2], c[3]]
+    );
+    assert_eq!(
+        listed_at(cell("accepted_on_time", ":first-of-type")).await,
+        [c[0], c[2]]
+    );
+    assert_eq!(
+        listed_at(cell("accepted_on_time", ":last-of-type")).await,
+        [c[0], c[1], c[2]]
+    );
+    assert_eq!(listed_at(cell("sent_back", "")).await, [c[2]]);
+    // Another worker's row is not for a grid worker to open.
+    let other = app
+        .count("SELECT id AS n FROM staff WHERE username = 'worker-gy-01-02'")
+        .await;
+    let worker = TestApp::new_client();
+    app.login_as(&worker, "worker-gy-01-01", "mashang-worker-gy-01-01")
+        .await;
+    let r = worker
+        .get(app.url(&format!(
+            "/console/figures/cases?{OCTOBER}&worker={other}&figure=received&part=num"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
     let r = app
         .client
         .get(app.url(&format!("/console/figures/workers/export.xlsx?{OCTOBER}")))

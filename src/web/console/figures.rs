@@ -34,7 +34,13 @@ pub struct FiguresQuery {
     pub key: Option<String>,
     pub figure: Option<String>,
     pub part: Option<String>,
+    /// Drill down into one grid worker's assessment row (staff id) instead of a group.
+    pub worker: Option<i64>,
 }
+
+/// The figure a drill-down asks for: one of the dashboard's, or in a worker's assessment row
+/// the cases they signed for.
+const ACCEPTED_BY_THEM: &str = "accepted_by_them";
 
 /// A figures request, checked: what period, how broken down, which cases.
 pub struct Prepared {
@@ -393,39 +399,92 @@ struct CaseRow {
     finish_by: DateTime<Utc>,
 }
 
-/// `GET /console/figures/cases`: the cases behind one number of the dashboard.
+/// `GET /console/figures/cases`: the cases behind one number of the dashboard, or of a
+/// grid worker's assessment row (`worker=`).
 pub async fn drill_down(
     state: web::Data<AppState>,
     locale: Locale,
     me: CurrentStaff,
     q: web::Query<FiguresQuery>,
 ) -> AppResult<HttpResponse> {
-    let p = prepare(&state, &me, &q).await?;
-    let figure = q
-        .figure
-        .as_deref()
-        .and_then(Figure::parse)
-        .ok_or_else(|| AppError::invalid("unknown figure").with_reason("bad_figure"))?;
+    let bad_figure = || AppError::invalid("unknown figure").with_reason("bad_figure");
+    let figure_name = q.figure.as_deref().unwrap_or_default();
     let denominator = q.part.as_deref() == Some("den");
-    let key = q.key.as_deref().unwrap_or_default();
-    // The group only narrows what the selection already allows.
-    let f = if key.is_empty() {
-        p.total()
-    } else {
-        fold::figures(
-            fold::in_group(&p.cases, p.dim, key, p.as_of()),
-            p.period.from,
-            p.period.to,
-            p.now,
-        )
+    let (p, ids, group, back, extra) = match q.worker {
+        Some(worker) => {
+            let (p, rows) = assessment(&state, &me, &q).await?;
+            // A worker outside the account's view is refused, never shown empty.
+            let (w, r) = rows
+                .into_iter()
+                .find(|(w, _)| w.id == worker)
+                .ok_or_else(|| AppError::forbidden().with_reason("out_of_scope"))?;
+            let ids = if figure_name == ACCEPTED_BY_THEM && !denominator {
+                r.accepted_by_them.0
+            } else {
+                let figure = Figure::parse(figure_name).ok_or_else(bad_figure)?;
+                r.figures.cases(figure, denominator).to_vec()
+            };
+            let query = period_query(&p);
+            let back = format!("/console/figures/workers?{query}");
+            (p, ids, w.display_name, back, ("worker", worker.to_string()))
+        }
+        None => {
+            let p = prepare(&state, &me, &q).await?;
+            let figure = Figure::parse(figure_name).ok_or_else(bad_figure)?;
+            let key = q.key.as_deref().unwrap_or_default();
+            // The group only narrows what the selection already allows.
+            let f = if key.is_empty() {
+                p.total()
+            } else {
+                fold::figures(
+                    fold::in_group(&p.cases, p.dim, key, p.as_of()),
+                    p.period.from,
+                    p.period.to,
+                    p.now,
+                )
+            };
+            let ids = f.cases(figure, denominator).to_vec();
+            let group = if key.is_empty() {
+                t(locale, "figures.total")
+            } else {
+                group_labels(&state, p.dim, &[key.to_owned()], locale)
+                    .await?
+                    .remove(key)
+                    .unwrap_or_default()
+            };
+            let back = format!("/console/figures?{}", p.query(&[]));
+            (p, ids, group, back, ("key", key.to_owned()))
+        }
     };
-    let ids = f.cases(figure, denominator).to_vec();
+    let rows = case_rows(&state, locale, &ids).await?;
+    let self_path = format!(
+        "/console/figures/cases?{}",
+        p.query(&[
+            (extra.0, &extra.1),
+            ("figure", figure_name),
+            ("part", if denominator { "den" } else { "num" })
+        ])
+    );
+    let ctx = minijinja::context! {
+        period => p.label(),
+        group,
+        figure => figure_name,
+        denominator,
+        rows => Serde(rows),
+        back,
+        ..base(&me, &self_path)
+    };
+    state.pages.page("console/figures_cases.html", locale, ctx)
+}
+
+/// The cases listed on a drill-down page, in id order.
+async fn case_rows(state: &AppState, locale: Locale, ids: &[i64]) -> AppResult<Vec<CaseRow>> {
     let mut conn = state.conn().await?;
-    let reports = Report::by_ids(&mut conn, &ids).await?;
+    let reports = Report::by_ids(&mut conn, ids).await?;
     let grid_ids: Vec<i64> = reports.iter().map(|r| r.grid_id).collect();
     let grids = load::grid_labels(&mut conn, &grid_ids).await?;
     let tag = locale.tag();
-    let rows: Vec<CaseRow> = reports
+    Ok(reports
         .iter()
         .map(|r| CaseRow {
             id: r.id,
@@ -443,33 +502,15 @@ pub async fn drill_down(
             accept_by: r.accept_by,
             finish_by: r.finish_by,
         })
-        .collect();
-    let group = if key.is_empty() {
-        t(locale, "figures.total")
-    } else {
-        group_labels(&state, p.dim, &[key.to_owned()], locale)
-            .await?
-            .remove(key)
-            .unwrap_or_default()
-    };
-    let self_path = format!(
-        "/console/figures/cases?{}",
-        p.query(&[
-            ("key", key),
-            ("figure", figure.as_str()),
-            ("part", if denominator { "den" } else { "num" })
-        ])
-    );
-    let ctx = minijinja::context! {
-        period => p.label(),
-        group,
-        figure => figure.as_str(),
-        denominator,
-        rows => Serde(rows),
-        back => format!("/console/figures?{}", p.query(&[])),
-        ..base(&me, &self_path)
-    };
-    state.pages.page("console/figures_cases.html", locale, ctx)
+        .collect())
+}
+
+/// `from=…&to=…` of a prepared request (the assessment takes nothing else).
+fn period_query(p: &Prepared) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    s.append_pair("from", &p.period.first_day().to_string());
+    s.append_pair("to", &p.period.last_day().to_string());
+    s.finish()
 }
 
 fn xlsx_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
@@ -544,14 +585,51 @@ struct WorkerView {
     name: String,
     username: String,
     grids: String,
-    accepted_by_them: u32,
-    received: u32,
-    accepted_on_time: String,
-    resolved_on_time: String,
-    satisfaction: String,
-    sent_back: u32,
-    overdue_open: u32,
-    ratios: [String; 3],
+    accepted_by_them: CountCell,
+    received: CountCell,
+    accepted_on_time: RatioCell,
+    resolved_on_time: RatioCell,
+    satisfaction: RatioCell,
+    sent_back: CountCell,
+    overdue_open: CountCell,
+}
+
+/// A worker's assessment row, every number linked to the cases behind it.
+fn worker_view(query: &str, w: &Worker, r: &WorkerFigures) -> WorkerView {
+    let href = |figure: &str, part: &str| {
+        format!(
+            "/console/figures/cases?{query}&worker={}&figure={figure}&part={part}",
+            w.id
+        )
+    };
+    let count = |figure: Figure, n: u32| CountCell {
+        n,
+        href: href(figure.as_str(), "num"),
+    };
+    let ratio = |figure: Figure, x: &Ratio| RatioCell {
+        rate: percent(x.rate),
+        num: x.num,
+        den: x.den,
+        num_href: href(figure.as_str(), "num"),
+        den_href: href(figure.as_str(), "den"),
+    };
+    let f = &r.figures;
+    WorkerView {
+        id: w.id,
+        name: w.display_name.clone(),
+        username: w.username.clone(),
+        grids: w.grids.clone(),
+        accepted_by_them: CountCell {
+            n: r.accepted_by_them.n(),
+            href: href(ACCEPTED_BY_THEM, "num"),
+        },
+        received: count(Figure::Received, f.received.n()),
+        accepted_on_time: ratio(Figure::AcceptedOnTime, &f.accepted_on_time),
+        resolved_on_time: ratio(Figure::ResolvedOnTime, &f.resolved_on_time),
+        satisfaction: ratio(Figure::Satisfaction, &f.satisfaction),
+        sent_back: count(Figure::SentBack, f.sent_back.num),
+        overdue_open: count(Figure::OverdueOpen, f.overdue_open.n()),
+    }
 }
 
 /// `GET /console/figures/workers`: the periodic assessment of grid workers (动态考核).
@@ -562,37 +640,11 @@ pub async fn workers(
     q: web::Query<FiguresQuery>,
 ) -> AppResult<HttpResponse> {
     let (p, rows) = assessment(&state, &me, &q).await?;
+    let query = period_query(&p);
     let views: Vec<WorkerView> = rows
         .iter()
-        .map(|(w, r)| {
-            let f = &r.figures;
-            let frac = |x: &Ratio| format!("{}/{}", x.num, x.den);
-            WorkerView {
-                id: w.id,
-                name: w.display_name.clone(),
-                username: w.username.clone(),
-                grids: w.grids.clone(),
-                accepted_by_them: r.accepted_by_them.n(),
-                received: f.received.n(),
-                accepted_on_time: percent(f.accepted_on_time.rate),
-                resolved_on_time: percent(f.resolved_on_time.rate),
-                satisfaction: percent(f.satisfaction.rate),
-                sent_back: f.sent_back.num,
-                overdue_open: f.overdue_open.n(),
-                ratios: [
-                    frac(&f.accepted_on_time),
-                    frac(&f.resolved_on_time),
-                    frac(&f.satisfaction),
-                ],
-            }
-        })
+        .map(|(w, r)| worker_view(&query, w, r))
         .collect();
-    let query = {
-        let mut s = url::form_urlencoded::Serializer::new(String::new());
-        s.append_pair("from", &p.period.first_day().to_string());
-        s.append_pair("to", &p.period.last_day().to_string());
-        s.finish()
-    };
     let ctx = minijinja::context! {
         period => p.label(),
         from => p.period.first_day().to_string(),
