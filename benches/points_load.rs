@@ -432,7 +432,9 @@ async fn run() {
     drop(conn);
     let rb_many = redis_benchmark(&sha, concurrency, 200_000, &day);
 
-    // pgbench: the same transfers. Three community issuers (as the app's awards used).
+    // pgbench: the same transfers. Three community issuers, each over its stripes (as the
+    // app's awards used).
+    let stripes = mashang::points::account::ISSUER_STRIPES - 1;
     let ids = |sql: &str| {
         let out = std::process::Command::new("psql")
             .args(["-h", "127.0.0.1", "-U", "root", "-d", DB, "-tAc", sql])
@@ -447,13 +449,14 @@ async fn run() {
     let award_sql = format!(
         "\\set r random({rmin}, {rmax})\n\
          \\set c random(1, {n_communities})\n\
+         \\set k random(0, {stripes})\n\
          BEGIN;\n\
          SELECT (ARRAY[{communities}])[:c] AS cid \\gset\n\
-         INSERT INTO points_accounts (id, kind) VALUES ('issuer:' || :cid, 'issuer'), ('resident:' || :r, 'resident') ON CONFLICT DO NOTHING;\n\
-         SELECT id FROM points_accounts WHERE id IN ('issuer:' || :cid, 'resident:' || :r) ORDER BY id FOR UPDATE;\n\
-         UPDATE points_accounts SET balance = balance - 1, version = version + 1, updated_at = now() WHERE id = 'issuer:' || :cid AND (kind IN ('issuer', 'settled') OR balance >= 1) RETURNING version AS fv \\gset\n\
+         INSERT INTO points_accounts (id, kind) VALUES ('issuer:' || :cid || ':' || :k, 'issuer'), ('resident:' || :r, 'resident') ON CONFLICT DO NOTHING;\n\
+         SELECT id FROM points_accounts WHERE id IN ('issuer:' || :cid || ':' || :k, 'resident:' || :r) ORDER BY id FOR UPDATE;\n\
+         UPDATE points_accounts SET balance = balance - 1, version = version + 1, updated_at = now() WHERE id = 'issuer:' || :cid || ':' || :k AND (kind IN ('issuer', 'settled') OR balance >= 1) RETURNING version AS fv \\gset\n\
          UPDATE points_accounts SET balance = balance + 1, version = version + 1, updated_at = now() WHERE id = 'resident:' || :r RETURNING version AS tv \\gset\n\
-         INSERT INTO points_transfers (id, kind, from_account, to_account, amount, from_version, to_version, reason, actor, community_id, request_hash, created_at) VALUES ('pg-' || md5(random()::text || clock_timestamp()::text), 'award', 'issuer:' || :cid, 'resident:' || :r, 1, :fv, :tv, '清理楼道', 'staff:1', :cid, md5(random()::text), now());\n\
+         INSERT INTO points_transfers (id, kind, from_account, to_account, amount, from_version, to_version, reason, actor, community_id, request_hash, created_at) VALUES ('pg-' || md5(random()::text || clock_timestamp()::text), 'award', 'issuer:' || :cid || ':' || :k, 'resident:' || :r, 1, :fv, :tv, '清理楼道', 'staff:1', :cid, md5(random()::text), now());\n\
          COMMIT;\n"
     );
     let pg_award = pgbench(&award_sql, "award", concurrency, secs);

@@ -1,7 +1,9 @@
 //! Benchmark: 10,000 door labels into one print-ready PDF with `mashang print`, against the
 //! raw rate at which the `qrcode` crate encodes the same 10,000 URLs, in the same run; and
 //! the command's peak memory (maximum RSS from GNU time), for 1,000 labels and for 10,000,
-//! and for 10,000 laid out in a single typst run (no streaming) for comparison.
+//! and for 10,000 laid out in a single typst run (no streaming) for comparison; and the same
+//! 10,000 downloaded from the console (`POST /console/print` on a running `mashang serve`),
+//! with the server's peak memory (VmHWM) before and after.
 //!
 //!   cargo bench --bench print_labels
 //!
@@ -44,6 +46,7 @@ fn main() {
     let small = print(&db_url, &["--grid", &one_grid], None);
     let big = print(&db_url, &[], None);
     let single_run = print(&db_url, &[], Some("10000"));
+    let (web, serving_kb) = rt.block_on(console(&db_url));
 
     let n = urls.len() as f64;
     println!();
@@ -74,6 +77,132 @@ fn main() {
         single_run.max_rss_kb as f64 / 1024.0,
         single_run.seconds
     );
+    println!(
+        "  console download          {:>9.0} codes/s  ({:.2} s, {:.1} MB PDF); server peak memory {:.0} MB, {:.0} MB before the download",
+        web.codes as f64 / web.seconds,
+        web.seconds,
+        web.bytes as f64 / 1e6,
+        web.max_rss_kb as f64 / 1024.0,
+        serving_kb as f64 / 1024.0
+    );
+}
+
+/// The peak resident memory of a process so far (VmHWM), in kB.
+fn peak_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status")
+}
+
+/// Download all 10,000 labels from the console of a running `mashang serve`, signed in as
+/// the demo admin. Returns the run (its `max_rss_kb` is the server's) and the server's peak
+/// memory before the download (started, signed in, print engine not yet loaded).
+async fn console(db_url: &str) -> (Run, u64) {
+    let port = 18_091;
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_mashang"))
+        .arg("serve")
+        .env("MASHANG__DATABASE__URL", db_url)
+        .env("MASHANG__SERVER__PORT", port.to_string())
+        .env("MASHANG__SERVER__PUBLIC_URL", &base)
+        .env("MASHANG__REDIS__KEY_PREFIX", "bench-print:")
+        .env("MASHANG__LOG__FILTER", "warn")
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for _ in 0..300 {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = client
+        .get(format!("{base}/console/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = |html: &str| {
+        let field = "name=\"csrf\" value=\"";
+        let at = html.find(field).expect("a CSRF field") + field.len();
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    };
+    let r = client
+        .post(format!("{base}/console/login"))
+        .form(&[
+            ("username", "admin"),
+            ("password", "mashang-admin"),
+            ("csrf", &csrf(&page)),
+            ("next", "/console"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303, "admin signs in");
+    let page = client
+        .get(format!("{base}/console/print"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let pool = mashang::db::pool(db_url, 1).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let district = mashang::grids::Grid::by_code(&mut conn, "GY")
+        .await
+        .unwrap()
+        .unwrap();
+    let before = peak_kb(server.id());
+    let t = Instant::now();
+    let mut r = client
+        .post(format!("{base}/console/print"))
+        .form(&[
+            ("csrf", csrf(&page)),
+            ("template", "door-labels".into()),
+            ("grid_ids", district.id.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let mut bytes = 0u64;
+    while let Some(chunk) = r.chunk().await.unwrap() {
+        bytes += chunk.len() as u64;
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    let after = peak_kb(server.id());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let batch = mashang::print::PrintBatch::recent(&mut conn, 1)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(batch.status, "done");
+    (
+        Run {
+            codes: batch.code_count as usize,
+            pages: batch.page_count as usize,
+            bytes,
+            seconds,
+            max_rss_kb: after,
+        },
+        before,
+    )
 }
 
 struct Run {

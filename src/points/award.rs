@@ -97,7 +97,7 @@ pub async fn award(
         return Ok(Err(e));
     }
     let resident = Account::Resident(req.resident_id);
-    let issuer = Account::Issuer(req.community_id);
+    let issuer = Account::issuer(req.community_id, &req.id);
     with_retry!(conn, async |conn| {
         ledger::lock(conn, &[issuer, resident]).await?;
         if let Some(t) = Transfer::find(conn, &req.id).await? {

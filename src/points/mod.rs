@@ -2,8 +2,9 @@
 //! Redis (balances, pending holds, daily counters, leaderboards), redemption holds at the
 //! merchant's counter, and the audit that checks both agree.
 //!
-//! Accounts (see [`account::Account`]): `issuer:<community grid id>` creates points (it is the
-//! only kind that goes below zero, one per community so no single row is hot),
+//! Accounts (see [`account::Account`]): `issuer:<community grid id>:<stripe>` creates points
+//! (it is the only kind that goes below zero; each community's issuer is spread over
+//! [`account::ISSUER_STRIPES`] rows, a transfer's stripe fixed by its id, so no row is hot),
 //! `resident:<id>`, `hold:<resident id>` (points a resident has set aside for a redemption
 //! that the cashier has not confirmed yet), `merchant:<shop id>` and `settled` (what the
 //! community has paid merchants). Holds are modelled as an account of their own rather than

@@ -482,7 +482,10 @@ mod tests {
     async fn each_script_keeps_its_keys_in_one_slot() {
         let redis = RedisStore::connect("redis://127.0.0.1:1", "mashang:").unwrap();
         for a in [
-            Account::Issuer(3),
+            Account::Issuer {
+                community: 3,
+                stripe: 5,
+            },
             Account::Resident(7),
             Account::Hold(7),
             Account::Merchant(9),

@@ -394,7 +394,7 @@ impl Book {
         self.idempotent(id, hash, |b| {
             check_amount(amount, max)?;
             b.mv(
-                super::Account::Issuer(community),
+                super::Account::issuer(community, id),
                 super::Account::Resident(resident),
                 amount,
             );

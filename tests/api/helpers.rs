@@ -13,13 +13,13 @@ use std::sync::OnceLock;
 /// The public base URL codes carry in tests.
 pub const PUBLIC_URL: &str = "http://mashang.test";
 
-type SyncConn = AsyncConnectionWrapper<AsyncPgConnection>;
+pub type SyncConn = AsyncConnectionWrapper<AsyncPgConnection>;
 
 fn admin_url() -> String {
     std::env::var("MASHANG_TEST_PG").unwrap_or_else(|_| "postgres://root@127.0.0.1:5432".into())
 }
 
-fn db_url(name: &str) -> String {
+pub fn db_url(name: &str) -> String {
     format!("{}/{name}", admin_url())
 }
 

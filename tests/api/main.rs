@@ -12,6 +12,7 @@ mod figures;
 mod grids;
 mod health;
 mod imports;
+mod migrations;
 mod news;
 mod points;
 mod print;
