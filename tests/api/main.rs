@@ -15,6 +15,7 @@ mod imports;
 mod migrations;
 mod news;
 mod points;
+mod points_model;
 mod print;
 mod redis_cluster;
 mod reports;
