@@ -228,7 +228,7 @@ impl Real<'_> {
                                     amount,
                                     state: "pending",
                                     expires: self.now
-                                        + Duration::seconds(self.cfg.hold_ttl_seconds as i64),
+                                        + Duration::seconds(self.cfg.hold_ttl_seconds),
                                 },
                             );
                         }
