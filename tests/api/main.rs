@@ -18,6 +18,7 @@ mod points;
 mod points_model;
 mod print;
 mod redis_cluster;
+mod redis_restart;
 mod reports;
 mod residents;
 mod scan;
