@@ -164,190 +164,134 @@ pub async fn load(
             Outcome::Created(r) | Outcome::Existing(r) => r,
             Outcome::Similar(_) => unreachable!("confirm_new skips the similar check"),
         };
-        let mut case = Case {
-            conn: &mut *conn,
-            ctx,
-            report,
-            now,
+        let who = Cast {
+            worker,
+            liaison,
+            done,
         };
-        case.play(Story::of(n), worker, liaison, done).await?;
+        let times = (report.submitted_at, report.accept_by, report.finish_by);
+        for step in steps(Story::of(n), times, &who) {
+            // The story stops where it reaches the present, as it would have in real life.
+            if step.at >= now {
+                break;
+            }
+            handling::act(
+                conn,
+                ctx.catalog,
+                ctx.public_base,
+                report.id,
+                By {
+                    actor: step.actor,
+                    staff_id: step.staff,
+                },
+                step.action,
+                &[],
+                step.at,
+            )
+            .await?
+            .map_err(|e| AppError::internal(anyhow::anyhow!("demo case {n}: {}", e.code())))?;
+        }
     }
     Ok(CASES)
 }
 
-/// One demo case being played through the ledger.
-struct Case<'a, 'c> {
-    conn: &'a mut AsyncPgConnection,
-    ctx: &'a IntakeContext<'c>,
-    report: Report,
-    now: DateTime<Utc>,
+/// Who acts in a demo case, and what the worker writes when it is done.
+struct Cast<'a> {
+    worker: Option<i64>,
+    liaison: Option<i64>,
+    done: &'a str,
 }
 
-impl Case<'_, '_> {
-    /// Act at `at` unless that is still to come (then the story stops there, as it would
-    /// have in real life). Returns whether it acted.
-    async fn act(
-        &mut self,
-        actor: Actor,
-        staff_id: Option<i64>,
-        action: Action,
-        at: DateTime<Utc>,
-    ) -> AppResult<bool> {
-        if at >= self.now {
-            return Ok(false);
-        }
-        self.report = handling::act(
-            self.conn,
-            self.ctx.catalog,
-            self.ctx.public_base,
-            self.report.id,
-            By { actor, staff_id },
-            action,
-            &[],
-            at,
-        )
-        .await?
-        .map_err(|e| {
-            AppError::internal(anyhow::anyhow!(
-                "demo case {}: {}",
-                self.report.id,
-                e.code()
-            ))
-        })?;
-        Ok(true)
-    }
+/// One step of a story: who does what, when.
+struct Step {
+    actor: Actor,
+    staff: Option<i64>,
+    action: Action,
+    at: DateTime<Utc>,
+}
 
-    /// A point `share` of the way from submission to a deadline.
-    fn within(&self, deadline: DateTime<Utc>, share: f64) -> DateTime<Utc> {
-        let span = (deadline - self.report.submitted_at).num_seconds() as f64;
-        self.report.submitted_at + Duration::seconds((span * share) as i64)
-    }
-
-    async fn play(
-        &mut self,
-        story: Story,
-        worker: Option<i64>,
-        liaison: Option<i64>,
-        done: &str,
-    ) -> AppResult<()> {
-        let (accept_by, finish_by) = (self.report.accept_by, self.report.finish_by);
-        let grid = Actor::Responsible;
-        let resolve = || Action::Resolve { note: done.into() };
-        let rate = |rating| Action::Rate {
+/// The steps of `story` for a case submitted, and due to be accepted and finished, at
+/// `(submitted, accept_by, finish_by)` as intake recorded them (deadlines never change).
+fn steps(
+    story: Story,
+    (submitted, accept_by, finish_by): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+    who: &Cast,
+) -> Vec<Step> {
+    // A point `share` of the way from submission to a deadline.
+    let within = |deadline: DateTime<Utc>, share: f64| {
+        let span = (deadline - submitted).num_seconds() as f64;
+        submitted + Duration::seconds((span * share) as i64)
+    };
+    let grid = |action: Action, at| Step {
+        actor: Actor::Responsible,
+        staff: who.worker,
+        action,
+        at,
+    };
+    let resolve = || Action::Resolve {
+        note: who.done.into(),
+    };
+    let rate = |rating, at| Step {
+        actor: Actor::Reporter,
+        staff: None,
+        action: Action::Rate {
             rating,
             comment: None,
-        };
-        match story {
-            Story::Waiting => {}
-            Story::Rejected => {
-                let reason = "属物业管理范围，已告知居民联系物业".into();
-                self.act(
-                    grid,
-                    worker,
-                    Action::Reject { reason },
-                    self.within(accept_by, 0.4),
-                )
-                .await?;
-            }
-            Story::InHand => {
-                self.act(grid, worker, Action::Accept, self.within(accept_by, 0.5))
-                    .await?;
-            }
-            Story::OnTime | Story::OnTimeBasic => {
-                let rating = if story == Story::OnTime {
+        },
+        at,
+    };
+    match story {
+        Story::Waiting => vec![],
+        Story::Rejected => vec![grid(
+            Action::Reject {
+                reason: "属物业管理范围，已告知居民联系物业".into(),
+            },
+            within(accept_by, 0.4),
+        )],
+        Story::InHand => vec![grid(Action::Accept, within(accept_by, 0.5))],
+        Story::OnTime | Story::OnTimeBasic => vec![
+            grid(Action::Accept, within(accept_by, 0.3)),
+            grid(resolve(), within(finish_by, 0.6)),
+            rate(
+                if story == Story::OnTime {
                     Rating::Satisfied
                 } else {
                     Rating::BasicallySatisfied
-                };
-                let _ = self
-                    .act(grid, worker, Action::Accept, self.within(accept_by, 0.3))
-                    .await?
-                    && self
-                        .act(grid, worker, resolve(), self.within(finish_by, 0.6))
-                        .await?
-                    && self
-                        .act(
-                            Actor::Reporter,
-                            None,
-                            rate(rating),
-                            self.within(finish_by, 0.8),
-                        )
-                        .await?;
-            }
-            Story::Late => {
-                let _ = self
-                    .act(grid, worker, Action::Accept, accept_by + Duration::hours(2))
-                    .await?
-                    && self
-                        .act(grid, worker, resolve(), finish_by + Duration::hours(20))
-                        .await?
-                    && self
-                        .act(
-                            Actor::Reporter,
-                            None,
-                            rate(Rating::BasicallySatisfied),
-                            finish_by + Duration::hours(22),
-                        )
-                        .await?;
-            }
-            Story::SentBack => {
-                let first = self.within(finish_by, 0.4);
-                let _ = self
-                    .act(grid, worker, Action::Accept, self.within(accept_by, 0.2))
-                    .await?
-                    && self.act(grid, worker, resolve(), first).await?
-                    && self
-                        .act(
-                            Actor::Reporter,
-                            None,
-                            rate(Rating::Dissatisfied),
-                            first + Duration::hours(1),
-                        )
-                        .await?
-                    && self
-                        .act(grid, worker, resolve(), first + Duration::hours(6))
-                        .await?
-                    && self
-                        .act(
-                            Actor::Reporter,
-                            None,
-                            rate(Rating::Satisfied),
-                            first + Duration::hours(8),
-                        )
-                        .await?;
-            }
-            Story::Dispatched => {
-                let department = "housing_construction".to_owned();
-                let _ = self
-                    .act(grid, worker, Action::Accept, self.within(accept_by, 0.3))
-                    .await?
-                    && self
-                        .act(
-                            grid,
-                            worker,
-                            Action::Dispatch { department },
-                            self.within(accept_by, 0.6),
-                        )
-                        .await?
-                    && self
-                        .act(
-                            Actor::Department,
-                            liaison,
-                            resolve(),
-                            self.within(finish_by, 0.7),
-                        )
-                        .await?
-                    && self
-                        .act(
-                            Actor::Reporter,
-                            None,
-                            rate(Rating::Satisfied),
-                            self.within(finish_by, 0.9),
-                        )
-                        .await?;
-            }
+                },
+                within(finish_by, 0.8),
+            ),
+        ],
+        Story::Late => vec![
+            grid(Action::Accept, accept_by + Duration::hours(2)),
+            grid(resolve(), finish_by + Duration::hours(20)),
+            rate(Rating::BasicallySatisfied, finish_by + Duration::hours(22)),
+        ],
+        Story::SentBack => {
+            let first = within(finish_by, 0.4);
+            vec![
+                grid(Action::Accept, within(accept_by, 0.2)),
+                grid(resolve(), first),
+                rate(Rating::Dissatisfied, first + Duration::hours(1)),
+                grid(resolve(), first + Duration::hours(6)),
+                rate(Rating::Satisfied, first + Duration::hours(8)),
+            ]
         }
-        Ok(())
+        Story::Dispatched => vec![
+            grid(Action::Accept, within(accept_by, 0.3)),
+            grid(
+                Action::Dispatch {
+                    department: "housing_construction".into(),
+                },
+                within(accept_by, 0.6),
+            ),
+            Step {
+                actor: Actor::Department,
+                staff: who.liaison,
+                action: resolve(),
+                at: within(finish_by, 0.7),
+            },
+            rate(Rating::Satisfied, within(finish_by, 0.9)),
+        ],
     }
 }
 
@@ -370,6 +314,47 @@ mod tests {
             Story::Rejected,
         ] {
             assert!(count(s) >= 2, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_story_runs_forward_in_time_and_keeps_or_misses_its_deadlines() {
+        let submitted = Utc.with_ymd_and_hms(2026, 11, 2, 1, 0, 0).unwrap();
+        let (accept_by, finish_by) = (
+            submitted + Duration::hours(2),
+            submitted + Duration::hours(24),
+        );
+        let who = Cast {
+            worker: Some(1),
+            liaison: Some(2),
+            done: "已处理",
+        };
+        for n in 0..10 {
+            let story = Story::of(n);
+            let steps = steps(story, (submitted, accept_by, finish_by), &who);
+            assert!(
+                steps.windows(2).all(|w| w[0].at < w[1].at),
+                "{story:?} goes back in time"
+            );
+            assert!(steps.iter().all(|s| s.at > submitted), "{story:?}");
+            let accepted = steps.iter().find(|s| matches!(s.action, Action::Accept));
+            let resolved = steps
+                .iter()
+                .rfind(|s| matches!(s.action, Action::Resolve { .. }));
+            match story {
+                Story::Late => {
+                    assert!(accepted.unwrap().at > accept_by);
+                    assert!(resolved.unwrap().at > finish_by);
+                }
+                Story::Waiting | Story::Rejected => assert!(accepted.is_none()),
+                _ => assert!(accepted.unwrap().at <= accept_by, "{story:?}"),
+            }
+            if matches!(
+                story,
+                Story::OnTime | Story::OnTimeBasic | Story::SentBack | Story::Dispatched
+            ) {
+                assert!(resolved.unwrap().at <= finish_by, "{story:?}");
+            }
         }
     }
 
