@@ -31,6 +31,31 @@ pub async fn enqueue(
 }
 
 #[derive(diesel::QueryableByName)]
+struct LastId {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// The id of the newest queued mail (0 if none): a mark for [`discard_unsent_after`].
+pub async fn last_id(conn: &mut AsyncPgConnection) -> AppResult<i64> {
+    let r: LastId = diesel::sql_query("SELECT COALESCE(max(id), 0) AS id FROM mail_outbox")
+        .get_result(conn)
+        .await?;
+    Ok(r.id)
+}
+
+/// Drop the mails queued after `mark` that have not gone out. For work that is made up
+/// rather than done (the demo's history), which nobody is to be told about. Returns how many.
+pub async fn discard_unsent_after(conn: &mut AsyncPgConnection, mark: i64) -> AppResult<usize> {
+    Ok(
+        diesel::sql_query("DELETE FROM mail_outbox WHERE id > $1 AND sent_at IS NULL")
+            .bind::<BigInt, _>(mark)
+            .execute(conn)
+            .await?,
+    )
+}
+
+#[derive(diesel::QueryableByName)]
 struct Due {
     #[diesel(sql_type = BigInt)]
     id: i64,

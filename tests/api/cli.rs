@@ -87,6 +87,8 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
     assert!(total["overdue_open"].as_u64().unwrap() >= 4, "{total}");
     // Every compound had cases.
     assert_eq!(v["groups"].as_array().unwrap().len(), 12, "{v}");
+    // A made-up history mails nobody.
+    assert_eq!(app.count("SELECT count(*) AS n FROM mail_outbox").await, 0);
 
     let dir = std::env::temp_dir().join(format!("mashang-export-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
