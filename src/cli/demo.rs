@@ -11,6 +11,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let cases = demo_cases(settings, &mut conn)
         .await
         .map_err(|e| anyhow::anyhow!("demo cases: {e}"))?;
+    let poll = crate::demo::poll::load(&mut conn, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("demo poll: {e}"))?;
     println!("演示辖区 demo district: 达拉特旗 工业街道");
     println!(
         "  {} grids; households: {} new, {} updated, {} unchanged; shops: {} new, {} unchanged; {} codes issued; {} news items published",
@@ -20,6 +23,9 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     println!(
         "  {cases} cases reported over the past five weeks (none when the demo has them already)"
     );
+    if poll {
+        println!("  poll opened: {}", crate::demo::poll::TITLE);
+    }
     println!("\nCodes to scan or open:");
     for (what, url, check) in &s.sample_codes {
         println!("  {what}  {url}  (check code {check})");

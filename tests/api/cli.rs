@@ -49,6 +49,10 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
         "the command prints sign-ins: {out}"
     );
     assert!(out.contains("48 cases reported"), "{out}");
+    assert!(
+        out.contains("poll opened: 邮电小区老旧小区改造意见征集"),
+        "{out}"
+    );
     let second = mashang(&db.0, &["demo"]);
     let out = String::from_utf8_lossy(&second.stdout);
     assert!(
@@ -60,6 +64,7 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
         "{out}"
     );
     assert!(out.contains(" 0 cases reported"), "{out}");
+    assert!(!out.contains("poll opened"), "{out}");
 
     // The demo's cases went through the real ledger: the dashboard has five weeks of them.
     let app = spawn_with(settings.clone(), name).await;
@@ -87,6 +92,12 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
     assert!(total["overdue_open"].as_u64().unwrap() >= 4, "{total}");
     // Every compound had cases.
     assert_eq!(v["groups"].as_array().unwrap().len(), 12, "{v}");
+    // One poll, open now, for 邮电小区's households.
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM polls WHERE opens_at <= now() AND closes_at > now()")
+            .await,
+        1
+    );
     // A made-up history mails nobody.
     assert_eq!(app.count("SELECT count(*) AS n FROM mail_outbox").await, 0);
 
