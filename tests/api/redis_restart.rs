@@ -4,7 +4,7 @@
 //! again by itself when it is back, and the relay job brings Redis back to the journal.
 
 use crate::helpers::{spawn_with, test_settings, Fixture, TestApp};
-use crate::points::{admin, new_resident};
+use crate::points::new_resident;
 use mashang::points::{audit, Account};
 use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
@@ -102,16 +102,8 @@ async fn awards_acknowledged_while_redis_dies_and_returns_empty_are_all_kept() {
     // answer says it was made (303 to the console with its id).
     let grid = app.grid_id("GY-01").await.to_string();
     let signed_in = async || {
-        let client = admin(&app).await;
-        let me: serde_json::Value = client
-            .get(app.url("/api/v1/me"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let csrf = me["csrf"].as_str().unwrap().to_owned();
+        let client = TestApp::new_client();
+        let csrf = app.login_as(&client, "admin", "mashang-admin").await;
         (client, csrf)
     };
     let traffic = |round: usize, (client, csrf): (reqwest::Client, String)| {
