@@ -107,7 +107,7 @@ pub async fn print_batch<W: Write + Send + 'static>(
 ) -> AppResult<Printed<W>> {
     let started = start_batch(conn, request).await?;
     on_total(started.total());
-    let mut batch = started.batch.clone();
+    let batch_id = started.batch.id;
     let rendered = tokio::task::spawn_blocking(move || started.render(&engine, out, progress))
         .await
         .map_err(AppError::internal)
@@ -116,13 +116,11 @@ pub async fn print_batch<W: Write + Send + 'static>(
         Ok((_, r)) => Ok(r.pages),
         Err(e) => Err(e.to_string()),
     };
-    PrintBatch::finish(conn, batch.id, outcome).await?;
+    PrintBatch::finish(conn, batch_id, outcome).await?;
     let (out, rendered) = rendered?;
-    batch.status = "done".into();
-    batch.page_count = i32::try_from(rendered.pages).map_err(AppError::internal)?;
     Ok(Printed {
         out,
-        batch,
+        batch: PrintBatch::find(conn, batch_id).await?,
         rendered,
     })
 }
@@ -148,17 +146,13 @@ pub fn stream_batch(
             .and_then(|r| r);
         // The writer is kept until the record is updated: the body ends only after the batch
         // says `done`, so whoever has the whole PDF also sees it recorded.
-        let mut writer = None;
-        let outcome = match rendered {
-            Ok((w, r)) => {
-                writer = Some(w);
-                Ok(r.pages)
-            }
+        let (writer, outcome) = match rendered {
+            Ok((w, r)) => (Some(w), Ok(r.pages)),
             Err(e) => {
                 let why = e.to_string();
                 tracing::warn!(batch = batch_id, error = %why, "print batch broke off");
                 aborter.abort(why.clone()).await;
-                Err(why)
+                (None, Err(why))
             }
         };
         let finished = match db.get().await {
