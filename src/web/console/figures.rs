@@ -407,54 +407,17 @@ pub async fn drill_down(
     me: CurrentStaff,
     q: web::Query<FiguresQuery>,
 ) -> AppResult<HttpResponse> {
-    let bad_figure = || AppError::invalid("unknown figure").with_reason("bad_figure");
     let figure_name = q.figure.as_deref().unwrap_or_default();
     let denominator = q.part.as_deref() == Some("den");
-    let (p, ids, group, back, extra) = match q.worker {
-        Some(worker) => {
-            let (p, rows) = assessment(&state, &me, &q).await?;
-            // A worker outside the account's view is refused, never shown empty.
-            let (w, r) = rows
-                .into_iter()
-                .find(|(w, _)| w.id == worker)
-                .ok_or_else(|| AppError::forbidden().with_reason("out_of_scope"))?;
-            let ids = if figure_name == ACCEPTED_BY_THEM && !denominator {
-                r.accepted_by_them.0
-            } else {
-                let figure = Figure::parse(figure_name).ok_or_else(bad_figure)?;
-                r.figures.cases(figure, denominator).to_vec()
-            };
-            let query = period_query(&p);
-            let back = format!("/console/figures/workers?{query}");
-            (p, ids, w.display_name, back, ("worker", worker.to_string()))
-        }
-        None => {
-            let p = prepare(&state, &me, &q).await?;
-            let figure = Figure::parse(figure_name).ok_or_else(bad_figure)?;
-            let key = q.key.as_deref().unwrap_or_default();
-            // The group only narrows what the selection already allows.
-            let f = if key.is_empty() {
-                p.total()
-            } else {
-                fold::figures(
-                    fold::in_group(&p.cases, p.dim, key, p.as_of()),
-                    p.period.from,
-                    p.period.to,
-                    p.now,
-                )
-            };
-            let ids = f.cases(figure, denominator).to_vec();
-            let group = if key.is_empty() {
-                t(locale, "figures.total")
-            } else {
-                group_labels(&state, p.dim, &[key.to_owned()], locale)
-                    .await?
-                    .remove(key)
-                    .unwrap_or_default()
-            };
-            let back = format!("/console/figures?{}", p.query(&[]));
-            (p, ids, group, back, ("key", key.to_owned()))
-        }
+    let Drill {
+        p,
+        ids,
+        group,
+        back,
+        extra,
+    } = match q.worker {
+        Some(worker) => worker_cases(&state, &me, &q, worker).await?,
+        None => group_cases(&state, &me, &q, locale).await?,
     };
     let rows = case_rows(&state, locale, &ids).await?;
     let self_path = format!(
@@ -475,6 +438,92 @@ pub async fn drill_down(
         ..base(&me, &self_path)
     };
     state.pages.page("console/figures_cases.html", locale, ctx)
+}
+
+/// What a drill-down found: the request, the case ids, whose they are, the page to go back
+/// to, and the query pair that names the group or worker.
+struct Drill {
+    p: Prepared,
+    ids: Vec<i64>,
+    group: String,
+    back: String,
+    extra: (&'static str, String),
+}
+
+fn bad_figure() -> AppError {
+    AppError::invalid("unknown figure").with_reason("bad_figure")
+}
+
+/// The cases behind one number of a worker's assessment row. A worker outside the
+/// account's view is refused, never shown empty.
+async fn worker_cases(
+    state: &AppState,
+    me: &CurrentStaff,
+    q: &FiguresQuery,
+    worker: i64,
+) -> AppResult<Drill> {
+    let figure_name = q.figure.as_deref().unwrap_or_default();
+    let denominator = q.part.as_deref() == Some("den");
+    let (p, rows) = assessment(state, me, q).await?;
+    let (w, r) = rows
+        .into_iter()
+        .find(|(w, _)| w.id == worker)
+        .ok_or_else(|| AppError::forbidden().with_reason("out_of_scope"))?;
+    let ids = if figure_name == ACCEPTED_BY_THEM && !denominator {
+        r.accepted_by_them.0
+    } else {
+        let figure = Figure::parse(figure_name).ok_or_else(bad_figure)?;
+        r.figures.cases(figure, denominator).to_vec()
+    };
+    let back = format!("/console/figures/workers?{}", period_query(&p));
+    Ok(Drill {
+        p,
+        ids,
+        group: w.display_name,
+        back,
+        extra: ("worker", worker.to_string()),
+    })
+}
+
+/// The cases behind one number of the dashboard: of one group (`key`), or of the total. The
+/// group only narrows what the selection already allows.
+async fn group_cases(
+    state: &AppState,
+    me: &CurrentStaff,
+    q: &FiguresQuery,
+    locale: Locale,
+) -> AppResult<Drill> {
+    let p = prepare(state, me, q).await?;
+    let figure = Figure::parse(q.figure.as_deref().unwrap_or_default()).ok_or_else(bad_figure)?;
+    let denominator = q.part.as_deref() == Some("den");
+    let key = q.key.as_deref().unwrap_or_default();
+    let f = if key.is_empty() {
+        p.total()
+    } else {
+        fold::figures(
+            fold::in_group(&p.cases, p.dim, key, p.as_of()),
+            p.period.from,
+            p.period.to,
+            p.now,
+        )
+    };
+    let ids = f.cases(figure, denominator).to_vec();
+    let group = if key.is_empty() {
+        t(locale, "figures.total")
+    } else {
+        group_labels(state, p.dim, &[key.to_owned()], locale)
+            .await?
+            .remove(key)
+            .unwrap_or_default()
+    };
+    let back = format!("/console/figures?{}", p.query(&[]));
+    Ok(Drill {
+        p,
+        ids,
+        group,
+        back,
+        extra: ("key", key.to_owned()),
+    })
 }
 
 /// The cases listed on a drill-down page, in id order.
