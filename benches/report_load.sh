@@ -20,11 +20,11 @@ export MASHANG__LOG__FILTER=warn
 export MASHANG__REPORTS__ANONYMOUS_PER_IP_PER_HOUR=1000000000
 export MASHANG__JOBS__ENABLED=false
 
-command -v oha >/dev/null || cargo install oha --locked --quiet
+command -v wrk >/dev/null || apt_install wrk
 command -v jq >/dev/null || apt_install jq
 command -v pgbench >/dev/null || apt_install postgresql-contrib
-cargo build --release --locked --bin mashang
-bin="$CARGO_TARGET_DIR/release/mashang"
+source .ci/build
+bin="$MASHANG_BIN"
 psql -h 127.0.0.1 -U root -d postgres -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 "$bin" migrate >/dev/null
 "$bin" demo >/dev/null
@@ -41,8 +41,13 @@ for _ in $(seq 1 50); do curl -sf http://127.0.0.1:18090/readyz >/dev/null && br
 # confirm_new: every request is a new report (no "same problem?" short-cut); no idempotency
 # key, so the server makes a fresh one per request.
 body="{\"description\":\"路灯不亮，晚上很黑\",\"category\":\"component.street_light\",\"lon\":$lon,\"lat\":$lat,\"confirm_new\":true}"
-oha --no-tui --output-format json -z 3s -c "$CONNS" -m POST -H 'content-type: application/json' -d "$body" http://127.0.0.1:18090/api/v1/reports >/dev/null 2>&1
-app_json=$(oha --no-tui --output-format json -z "${DURATION}s" -c "$CONNS" -m POST -H 'content-type: application/json' -d "$body" http://127.0.0.1:18090/api/v1/reports 2>/dev/null)
+post() {
+  wrk -t 2 -c "$CONNS" -d "$1" --latency -s benches/wrk.lua -H 'content-type: application/json' \
+    http://127.0.0.1:18090/api/v1/reports | sed -n 's/^WRK_JSON //p'
+}
+export WRK_METHOD=POST WRK_BODY="$body"
+post 3s >/dev/null
+app_json=$(post "${DURATION}s")
 kill $app; wait $app 2>/dev/null || true
 
 cat > /tmp/mashang-report.pgbench <<SQL
@@ -61,11 +66,11 @@ pg_out=$(pgbench -h 127.0.0.1 -U root -n -c "$CONNS" -j 2 -T "$DURATION" -f /tmp
 pg_tps=$(echo "$pg_out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
 pg_lat=$(echo "$pg_out" | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p')
 
-app_rps=$(echo "$app_json" | jq -r '.summary.requestsPerSec | floor')
-created=$(echo "$app_json" | jq -r '.statusCodeDistribution["201"] // 0')
-p50=$(echo "$app_json" | jq -r '.latencyPercentiles.p50 * 1000 | . * 100 | round / 100')
-p99=$(echo "$app_json" | jq -r '.latencyPercentiles.p99 * 1000 | . * 100 | round / 100')
+app_rps=$(echo "$app_json" | jq -r '.rps | floor')
+created=$(echo "$app_json" | jq -r '.requests - .bad')
+p50=$(echo "$app_json" | jq -r '.p50_ms')
+p99=$(echo "$app_json" | jq -r '.p99_ms')
 echo
-echo "report submission (HTTP, end to end): ${app_rps} req/s, ${created} × 201, p50 ${p50} ms, p99 ${p99} ms (${CONNS} connections)"
+echo "report submission (HTTP, end to end): ${app_rps} req/s, ${created} × 2xx, p50 ${p50} ms, p99 ${p99} ms (${CONNS} connections)"
 echo "pgbench, the same inserts           : ${pg_tps} tx/s, mean latency ${pg_lat} ms (${CONNS} clients)"
 echo "ratio                               : $(awk "BEGIN { printf \"%.1f%%\", 100 * $app_rps / $pg_tps }")"
