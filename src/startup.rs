@@ -22,7 +22,7 @@ impl Application {
         let state = AppState::build(settings)?;
         let server = run(listener, state.clone())?;
         crate::jobs::spawn(state.clone());
-        crate::web::landing::watch_changes(state.clone());
+        state.landing.clone().watch();
         crate::points::jobs::spawn(state.clone());
         Ok(Application {
             port,

@@ -1,6 +1,7 @@
 //! What every request can reach: configuration, pools, templates, caches.
 
 use crate::codes::cache::SymbolCache;
+use crate::codes::landing::LandingCache;
 use crate::config::Settings;
 use crate::db::DbPool;
 use crate::notify::{MailTemplates, Mailer};
@@ -8,7 +9,6 @@ use crate::redis_store::RedisStore;
 use crate::reports::categories::Catalog;
 use crate::reports::routing::GridLocator;
 use crate::storage::Storage;
-use crate::web::landing::LandingCache;
 use crate::web::pages::Pages;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
@@ -43,22 +43,35 @@ impl AppState {
         let mailer = Mailer::new(&settings.mail)?;
         Ok(AppState {
             db,
-            redis,
             pages: Arc::new(pages),
             symbols: Arc::new(SymbolCache::new(4096)),
             landing: Arc::new(LandingCache::new(
+                redis.clone(),
                 16384,
                 std::time::Duration::from_secs(settings.landing.cache_seconds),
             )),
             metrics: crate::telemetry::metrics_handle(),
             catalog: Arc::new(catalog),
             locator: Arc::new(GridLocator::default()),
+            redis,
             storage: Storage::new(settings.storage.dir.clone()),
             mailer,
             mail_templates: Arc::new(mail_templates),
             print: crate::print::engine::SharedEngine::new(settings.print.clone()),
             settings: Arc::new(settings),
         })
+    }
+
+    /// What the reports operations use.
+    pub fn reports(&self) -> crate::reports::ReportDeps<'_> {
+        crate::reports::ReportDeps {
+            db: &self.db,
+            redis: &self.redis,
+            storage: &self.storage,
+            catalog: &self.catalog,
+            locator: &self.locator,
+            settings: &self.settings,
+        }
     }
 
     /// Borrow a database connection.

@@ -1,8 +1,10 @@
 //! `mashang import FILE [--kind household|shop] [--skip-bad-rows]`
 
+use crate::codes::landing::LandingCache;
 use crate::config::Settings;
 use crate::grids::import::{self, ImportRequest, Outcome};
 use crate::grids::scope::Scope;
+use crate::redis_store::RedisStore;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 
@@ -47,6 +49,10 @@ pub async fn run(
             scope: &Scope::All,
             staff_id: None,
             source: "cli",
+            landing: &LandingCache::announcer(RedisStore::connect(
+                &settings.redis.url,
+                &settings.redis.key_prefix,
+            )?),
         },
         &progress,
     )

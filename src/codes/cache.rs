@@ -1,11 +1,12 @@
 //! Rendered symbols, cached per instance: a symbol never changes for a token.
 
 use super::qr::{render, SymbolFormat};
+use bytes::Bytes;
 use quick_cache::sync::Cache;
 
 /// Rendered symbols keyed by (token, format).
 pub struct SymbolCache {
-    cache: Cache<(String, SymbolFormat), actix_web::web::Bytes>,
+    cache: Cache<(String, SymbolFormat), Bytes>,
 }
 
 impl SymbolCache {
@@ -22,15 +23,17 @@ impl SymbolCache {
         token: &str,
         url: String,
         format: SymbolFormat,
-    ) -> crate::error::AppResult<actix_web::web::Bytes> {
+    ) -> crate::error::AppResult<Bytes> {
         let key = (token.to_owned(), format);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
-        let bytes = actix_web::web::block(move || render(&url, format))
-            .await?
+        // Rendering is CPU work: keep it off the threads that serve requests.
+        let bytes = tokio::task::spawn_blocking(move || render(&url, format))
+            .await
+            .map_err(crate::error::AppError::internal)?
             .map_err(crate::error::AppError::internal)?;
-        let bytes = actix_web::web::Bytes::from(bytes);
+        let bytes = Bytes::from(bytes);
         self.cache.insert(key, bytes.clone());
         Ok(bytes)
     }

@@ -5,6 +5,8 @@
 //! under the symbol and shown on the page it opens, so a pasted-over fake stands out.
 
 pub mod cache;
+pub mod landing;
+pub mod manage;
 pub mod model;
 pub mod qr;
 pub mod token;

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod data;
+pub mod install;
 pub mod poll;
 
 use crate::activities::{Activity, NewActivity};

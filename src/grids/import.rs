@@ -10,6 +10,7 @@ use super::import_parse::{self, FileError, ImportKind, RowError, RowProblem, Row
 use super::scope::Scope;
 use super::shops::{Shop, ShopInput};
 use super::Grid;
+use crate::codes::landing::LandingCache;
 use crate::codes::Code;
 use crate::db::schema::import_batches;
 use crate::error::AppResult;
@@ -33,6 +34,8 @@ pub struct ImportRequest<'a> {
     pub staff_id: Option<i64>,
     /// "cli" or "console".
     pub source: &'a str,
+    /// Told once the rows are stored (scan pages show households' and shops' details).
+    pub landing: &'a LandingCache,
 }
 
 /// What an import did.
@@ -184,6 +187,7 @@ pub async fn run(
     bad_lines.dedup();
     let skipped = bad_lines.len();
     let sha = hex::encode(Sha256::digest(req.bytes));
+    let landing = req.landing;
     let (file_name, source, staff_id) = (
         req.file_name.to_owned(),
         req.source.to_owned(),
@@ -233,6 +237,7 @@ pub async fn run(
             })
         })
         .await?;
+    landing.changed(None).await?;
     Ok(Outcome::Applied(Applied { errors, ..applied }))
 }
 

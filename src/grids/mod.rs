@@ -2,6 +2,7 @@
 //! and imports.
 
 pub mod boundary;
+pub mod edit;
 pub mod households;
 pub mod import;
 pub mod import_parse;

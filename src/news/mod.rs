@@ -37,6 +37,36 @@ pub fn validate(title: &str, body: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A staff member publishes: every chosen grid must exist (`invalid_input` naming it) and be
+/// within `scope` (a forged grid id is refused, not silently dropped). Scan pages are told.
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_in_scope(
+    db: &crate::db::DbPool,
+    landing: &crate::codes::landing::LandingCache,
+    scope: &crate::grids::scope::Scope,
+    staff_id: i64,
+    title: &str,
+    body: &str,
+    grid_ids: &[i64],
+) -> AppResult<News> {
+    let mut conn = db.get().await?;
+    if grid_ids.is_empty() {
+        return Err(AppError::invalid("choose at least one grid"));
+    }
+    for id in grid_ids {
+        let grid = crate::grids::Grid::find(&mut conn, *id)
+            .await
+            .map_err(|_| AppError::invalid(format!("no grid {id}")))?;
+        if !scope.contains_path(&grid.path) {
+            return Err(AppError::forbidden());
+        }
+    }
+    let item = News::publish(&mut conn, title, body, grid_ids, Some(staff_id), None).await?;
+    drop(conn);
+    landing.changed(None).await?;
+    Ok(item)
+}
+
 impl News {
     /// Publish to grids (already checked to be in the publisher's scope).
     pub async fn publish(

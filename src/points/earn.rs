@@ -13,8 +13,9 @@ use super::award::{self, AwardKind, AwardRequest};
 use super::ledger::Transfer;
 use crate::config::PointsSettings;
 use crate::db::schema::points_earnings;
+use crate::db::DbPool;
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::redis_store::RedisStore;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -257,15 +258,20 @@ async fn mark(
 
 /// Pay the given earnings right after the step that recorded them committed, and show the
 /// new balance at once. Failures are logged: the earnings stay pending for [`pay_pending`].
-pub async fn pay_now(state: &AppState, sources: &[String]) {
+pub async fn pay_now(
+    db: &DbPool,
+    redis: &RedisStore,
+    settings: &PointsSettings,
+    sources: &[String],
+) {
     for source in sources {
         let r = async {
-            let mut conn = state.conn().await?;
-            pay(&mut conn, &state.settings.points, source, Utc::now()).await
+            let mut conn = db.get().await?;
+            pay(&mut conn, settings, source, Utc::now()).await
         }
         .await;
         match r {
-            Ok(Paid::Transfer(t)) => super::projection::apply_logged(state, &t).await,
+            Ok(Paid::Transfer(t)) => super::projection::apply_logged(db, redis, &t).await,
             Ok(_) => {}
             Err(e) => tracing::warn!(%source, error = %e, "earning left pending"),
         }
@@ -273,9 +279,15 @@ pub async fn pay_now(state: &AppState, sources: &[String]) {
 }
 
 /// Pay every pending earning, oldest first (the points job). Returns how many were decided.
-pub async fn pay_pending(state: &AppState, now: DateTime<Utc>, limit: i64) -> AppResult<usize> {
+pub async fn pay_pending(
+    db: &DbPool,
+    redis: &RedisStore,
+    settings: &PointsSettings,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> AppResult<usize> {
     let sources: Vec<String> = {
-        let mut conn = state.conn().await?;
+        let mut conn = db.get().await?;
         points_earnings::table
             .filter(points_earnings::status.eq("pending"))
             .order(points_earnings::created_at.asc())
@@ -286,11 +298,11 @@ pub async fn pay_pending(state: &AppState, now: DateTime<Utc>, limit: i64) -> Ap
     };
     let mut n = 0;
     for source in &sources {
-        let mut conn = state.conn().await?;
-        match pay(&mut conn, &state.settings.points, source, now).await? {
+        let mut conn = db.get().await?;
+        match pay(&mut conn, settings, source, now).await? {
             Paid::Transfer(t) => {
                 drop(conn);
-                super::projection::apply_logged(state, &t).await;
+                super::projection::apply_logged(db, redis, &t).await;
                 n += 1;
             }
             Paid::Refused(_) => n += 1,

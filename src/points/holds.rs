@@ -9,9 +9,10 @@ use super::rules::{
 };
 use crate::config::PointsSettings;
 use crate::db::schema::{points_holds, shops};
+use crate::db::DbPool;
 use crate::error::AppResult;
 use crate::grids::scope::path_ids;
-use crate::state::AppState;
+use crate::redis_store::RedisStore;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -316,8 +317,8 @@ pub async fn decide(
 
 /// Void every pending hold whose time ran out by `now` (the expiry job; safe to run on
 /// several instances: each hold is decided under its row lock). Returns how many expired.
-pub async fn expire_holds(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let mut conn = state.conn().await?;
+pub async fn expire_holds(db: &DbPool, redis: &RedisStore, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut conn = db.get().await?;
     let due: Vec<String> = points_holds::table
         .filter(points_holds::status.eq("pending"))
         .filter(points_holds::expires_at.le(now))
@@ -329,7 +330,7 @@ pub async fn expire_holds(state: &AppState, now: DateTime<Utc>) -> AppResult<usi
     let mut done = 0;
     for id in due {
         if let Ok((_, t)) = decide(&mut conn, &id, HoldAction::Expire, None, now).await? {
-            super::projection::apply_logged(state, &t).await;
+            super::projection::apply_logged(db, redis, &t).await;
             done += 1;
         }
     }

@@ -16,10 +16,18 @@ pub fn spawn(state: AppState) {
         let mut tick = tokio::time::interval(every);
         loop {
             tick.tick().await;
-            if let Err(e) = super::expire_holds(&state, Utc::now()).await {
+            if let Err(e) = super::expire_holds(&state.db, &state.redis, Utc::now()).await {
                 tracing::warn!(error = %e, "hold expiry job failed");
             }
-            if let Err(e) = super::earn::pay_pending(&state, Utc::now(), 500).await {
+            if let Err(e) = super::earn::pay_pending(
+                &state.db,
+                &state.redis,
+                &state.settings.points,
+                Utc::now(),
+                500,
+            )
+            .await
+            {
                 tracing::warn!(error = %e, "paying earnings failed");
             }
             let relay = async {

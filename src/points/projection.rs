@@ -18,9 +18,9 @@ use super::holds::Hold;
 use super::ledger::{AccountRow, Transfer};
 use super::rules;
 use crate::db::schema::points_transfers;
+use crate::db::DbPool;
 use crate::error::AppResult;
 use crate::redis_store::RedisStore;
-use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -228,10 +228,10 @@ pub async fn apply(
 
 /// Apply after a commit, from a request: the journal already has the transfer, so a Redis
 /// failure is logged, not reported (the relay and the read path catch up).
-pub async fn apply_logged(state: &AppState, t: &Transfer) {
+pub async fn apply_logged(db: &DbPool, redis: &RedisStore, t: &Transfer) {
     let r = async {
-        let mut conn = state.conn().await?;
-        apply(&mut conn, &state.redis, t).await
+        let mut conn = db.get().await?;
+        apply(&mut conn, redis, t).await
     }
     .await;
     if let Err(e) = r {
@@ -349,13 +349,13 @@ pub async fn read(redis: &RedisStore, a: &Account) -> AppResult<Option<(i64, i64
 }
 
 /// An account's balance as pages show it: from Redis, rebuilt from the journal on a miss.
-pub async fn balance(state: &AppState, a: &Account) -> AppResult<i64> {
-    if let Some((b, _)) = read(&state.redis, a).await? {
+pub async fn balance(db: &DbPool, redis: &RedisStore, a: &Account) -> AppResult<i64> {
+    if let Some((b, _)) = read(redis, a).await? {
         return Ok(b);
     }
-    let mut conn = state.conn().await?;
-    rebuild_unit(&mut conn, &state.redis, a, Utc::now(), false).await?;
-    Ok(read(&state.redis, a).await?.map(|(b, _)| b).unwrap_or(0))
+    let mut conn = db.get().await?;
+    rebuild_unit(&mut conn, redis, a, Utc::now(), false).await?;
+    Ok(read(redis, a).await?.map(|(b, _)| b).unwrap_or(0))
 }
 
 /// A resident's pending holds as Redis has them: hold id → amount.

@@ -3,9 +3,9 @@
 //! photos and the mails it causes land together or not at all.
 
 use super::categories::Catalog;
-use super::intake::StoredPhoto;
 use super::ledger::{self, Action, Actor, CaseState};
 use super::model::Report;
+use super::model::StoredPhoto;
 use super::notify_staff::{self, EscalationCause};
 use super::ReportError;
 use crate::db::schema::{case_events, grids, report_followers, reports};

@@ -4,7 +4,7 @@
 
 use super::categories::Catalog;
 use super::ledger::{self, CaseState};
-use super::model::Report;
+use super::model::{Report, StoredPhoto};
 use super::routing::{self, Route, RouteReason};
 use super::{notify_staff, ReportError};
 use crate::codes::Code;
@@ -20,19 +20,6 @@ use sha2::{Digest, Sha256};
 pub const DEFAULT_CATEGORY: &str = "event.urban_governance_other";
 /// Description length limit (characters).
 pub const MAX_DESCRIPTION: usize = 1000;
-
-/// A photo already processed and stored.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct StoredPhoto {
-    pub storage_key: String,
-    pub thumb_key: String,
-    pub width: u32,
-    pub height: u32,
-    pub bytes: usize,
-    pub sha256: String,
-    /// Where the photo says it was taken (EXIF GPS, read before stripping).
-    pub gps: Option<(f64, f64)>,
-}
 
 /// What the resident sent (photos already stored).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -7,10 +7,25 @@ pub mod intake;
 pub mod ledger;
 pub mod model;
 pub mod notify_staff;
+pub mod photo_store;
 pub mod photos;
 pub mod routing;
+pub mod steps;
+pub mod submit;
 
 pub use model::Report;
+
+/// What the reports operations use, borrowed from the application's state by the caller (the
+/// domain never sees the web layer's state).
+#[derive(Clone, Copy)]
+pub struct ReportDeps<'a> {
+    pub db: &'a crate::db::DbPool,
+    pub redis: &'a crate::redis_store::RedisStore,
+    pub storage: &'a crate::storage::Storage,
+    pub catalog: &'a categories::Catalog,
+    pub locator: &'a routing::GridLocator,
+    pub settings: &'a crate::config::Settings,
+}
 
 /// Why a submission or a step was refused: a stable code and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]

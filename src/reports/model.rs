@@ -95,13 +95,26 @@ pub struct QueueRow {
     pub overdue: bool,
 }
 
+/// A photo already processed and stored.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct StoredPhoto {
+    pub storage_key: String,
+    pub thumb_key: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: usize,
+    pub sha256: String,
+    /// Where the photo says it was taken (EXIF GPS, read before stripping).
+    pub gps: Option<(f64, f64)>,
+}
+
 /// Record stored photos of a report (`event_id`: the step they document, e.g. a resolution;
 /// `None` for the reporter's own).
 pub async fn insert_photos(
     conn: &mut AsyncPgConnection,
     report_id: i64,
     event_id: Option<i64>,
-    photos: &[super::intake::StoredPhoto],
+    photos: &[StoredPhoto],
 ) -> AppResult<()> {
     let rows: Vec<_> = photos
         .iter()

@@ -13,113 +13,7 @@ use actix_web::http::header;
 use actix_web::FromRequest;
 use actix_web::{web, HttpResponse};
 use minijinja::value::Serde;
-use quick_cache::sync::Cache;
 use serde::Serialize;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// What the landing page shows for a token: the place and the news that reaches it.
-#[derive(Debug, Serialize)]
-pub struct LandingView {
-    pub target: ScanTarget,
-    pub news: Vec<News>,
-    /// The page as an anonymous visitor sees it, rendered once per language while the view
-    /// is cached (zh-CN, en): a burst of scans costs one render, not one per request.
-    #[serde(skip)]
-    rendered: [std::sync::OnceLock<actix_web::web::Bytes>; 2],
-}
-
-/// A per-instance cache of landing views. Scans are bursty (a whole compound scans its new
-/// stickers the same evening) and a view changes only when staff change something (a code
-/// revoked, news published, a grid renamed, an import): the instance that made the change
-/// drops it at once and bumps a change counter in Redis; every instance polls that counter
-/// each second ([`watch_changes`]) and clears its cache when it moved. So a scan costs no
-/// database work in steady state, and other instances follow a change within about a second.
-pub struct LandingCache {
-    /// (expires at, view)
-    cache: Cache<String, (Instant, Arc<LandingView>)>,
-    ttl: Duration,
-}
-
-impl LandingCache {
-    /// A cache of at most `capacity` views, each kept for `ttl`.
-    pub fn new(capacity: usize, ttl: Duration) -> Self {
-        LandingCache {
-            cache: Cache::new(capacity),
-            ttl,
-        }
-    }
-
-    fn get(&self, token: &str) -> Option<Arc<LandingView>> {
-        self.cache
-            .get(token)
-            .filter(|(expires, _)| Instant::now() < *expires)
-            .map(|(_, v)| v)
-    }
-
-    /// Keep a view until a jittered expiry between half and all of the TTL: views cached in
-    /// the same burst (a warm-up, a whole compound scanning new stickers) would otherwise all
-    /// expire in the same instant and be re-read and re-rendered at once, a visible stall.
-    fn put(&self, token: String, view: Arc<LandingView>) {
-        if !self.ttl.is_zero() {
-            let ttl = self.ttl.mul_f64(0.5 + rand::random::<f64>() * 0.5);
-            self.cache.insert(token, (Instant::now() + ttl, view));
-        }
-    }
-
-    /// Forget one token.
-    pub fn invalidate(&self, token: &str) {
-        self.cache.remove(token);
-    }
-
-    /// Forget everything.
-    pub fn clear(&self) {
-        self.cache.clear();
-    }
-}
-
-fn epoch_key(state: &AppState) -> String {
-    state.redis.key("landing_epoch")
-}
-
-/// Something shown on scan pages changed (`token`: just that code; `None`: anything): drop
-/// it here at once and tell the other instances.
-pub async fn changed(state: &AppState, token: Option<&str>) -> AppResult<()> {
-    match token {
-        Some(t) => state.landing.invalidate(t),
-        None => state.landing.clear(),
-    }
-    let mut c = state.redis.conn();
-    let _: i64 = redis::cmd("INCR")
-        .arg(epoch_key(state))
-        .query_async(&mut c)
-        .await?;
-    Ok(())
-}
-
-/// Poll the change counter every second and clear this instance's cache when another
-/// instance changed something. A Redis outage only delays this (views still expire by TTL).
-pub fn watch_changes(state: AppState) {
-    tokio::spawn(async move {
-        let mut last: Option<i64> = None;
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-        loop {
-            tick.tick().await;
-            let mut c = state.redis.conn();
-            let now: Result<Option<i64>, _> = redis::cmd("GET")
-                .arg(epoch_key(&state))
-                .query_async(&mut c)
-                .await;
-            if let Ok(now) = now {
-                let now = now.unwrap_or(0);
-                if last.is_some_and(|l| l != now) {
-                    state.landing.clear();
-                }
-                last = Some(now);
-            }
-        }
-    });
-}
 
 /// An action offered on the landing page. Each capability adds its own in [`actions`].
 #[derive(Debug, Serialize)]
@@ -175,29 +69,6 @@ pub fn actions(target: &ScanTarget, resident: Option<i64>) -> Vec<Action> {
     list
 }
 
-async fn view(state: &AppState, token: &str) -> AppResult<Option<Arc<LandingView>>> {
-    if let Some(v) = state.landing.get(token) {
-        return Ok(Some(v));
-    }
-    let mut conn = state.conn().await?;
-    let Some(target) = Code::scan(&mut conn, token).await? else {
-        return Ok(None);
-    };
-    let news = News::for_grid_path(
-        &mut conn,
-        &target.grid_path,
-        state.settings.landing.news_items,
-    )
-    .await?;
-    let v = Arc::new(LandingView {
-        target,
-        news,
-        rendered: Default::default(),
-    });
-    state.landing.put(token.to_owned(), v.clone());
-    Ok(Some(v))
-}
-
 /// The neutral page for a malformed, unknown or revoked code: 404, the same for all three,
 /// so a code's history cannot be probed.
 pub fn neutral(state: &AppState, locale: Locale) -> AppResult<HttpResponse> {
@@ -227,7 +98,8 @@ pub async fn scan(
     let Some(token) = token::normalize(raw) else {
         return neutral(&state, locale);
     };
-    let Some(view) = view(&state, &token).await? else {
+    let news_items = state.settings.landing.news_items;
+    let Some(view) = state.landing.view(&state.db, &token, news_items).await? else {
         return neutral(&state, locale);
     };
     if let Some(format) = format {
@@ -243,8 +115,12 @@ pub async fn scan(
     // A signed-in resident sees their points on the door's page (read from Redis).
     let my_points = match resident {
         Some(id) => Some(
-            crate::points::projection::balance(&state, &crate::points::Account::Resident(id))
-                .await?,
+            crate::points::projection::balance(
+                &state.db,
+                &state.redis,
+                &crate::points::Account::Resident(id),
+            )
+            .await?,
         ),
         None => None,
     };
@@ -274,8 +150,7 @@ pub async fn scan(
         Some(b) => b.clone(),
         None => {
             let body = render()?;
-            slot.get_or_init(|| actix_web::web::Bytes::from(body))
-                .clone()
+            slot.get_or_init(|| bytes::Bytes::from(body)).clone()
         }
     };
     Ok(HttpResponse::Ok()

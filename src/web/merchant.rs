@@ -33,7 +33,7 @@ pub async fn index(
     let pending = Hold::pending_for_shop(&mut conn, shop_id).await?;
     drop(conn);
     let merchant = Account::Merchant(shop_id);
-    let balance = projection::balance(&state, &merchant).await?;
+    let balance = projection::balance(&state.db, &state.redis, &merchant).await?;
     let today = projection::day_counters(&state.redis, &merchant, Utc::now())
         .await?
         .get("taken")
@@ -86,7 +86,7 @@ async fn decide(
     )
     .await??;
     drop(conn);
-    projection::apply_logged(state, &t).await;
+    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(super::console::see_other("/merchant"))
 }
 

@@ -46,8 +46,8 @@ pub async fn wallet(
 ) -> AppResult<HttpResponse> {
     let me = CurrentResident::extract(&req).await?.resident;
     let now = Utc::now();
-    let balance = projection::balance(&state, &Account::Resident(me.id)).await?;
-    let held = projection::balance(&state, &Account::Hold(me.id)).await?;
+    let balance = projection::balance(&state.db, &state.redis, &Account::Resident(me.id)).await?;
+    let held = projection::balance(&state.db, &state.redis, &Account::Hold(me.id)).await?;
     let pending: Vec<(String, i64)> = projection::pending_holds(&state.redis, me.id)
         .await?
         .into_iter()
@@ -164,7 +164,7 @@ pub async fn spend_form(
     if target.shop_accepts_points != Some(true) {
         return Err(PointsError::ShopNotAccepting.into());
     }
-    let balance = projection::balance(&state, &Account::Resident(me)).await?;
+    let balance = projection::balance(&state.db, &state.redis, &Account::Resident(me)).await?;
     let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
     let rate = community_rate(&state, &target).await?;
     let body = state.pages.render(
@@ -250,7 +250,7 @@ pub async fn spend(
     .await??;
     if let Some(t) = crate::points::ledger::Transfer::find(&mut conn, &hold.id).await? {
         drop(conn);
-        projection::apply_logged(&state, &t).await;
+        projection::apply_logged(&state.db, &state.redis, &t).await;
     }
     Ok(super::console::see_other(&format!(
         "/points/holds/{}",

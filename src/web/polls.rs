@@ -175,7 +175,13 @@ pub async fn vote(
         Ok(()) => {
             drop(conn);
             let source = crate::polls::participation_source(poll.id, voter.resident_id);
-            crate::points::earn::pay_now(&state, &[source]).await;
+            crate::points::earn::pay_now(
+                &state.db,
+                &state.redis,
+                &state.settings.points,
+                &[source],
+            )
+            .await;
             Ok(HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, format!("/polls/{}", poll.id)))
                 .finish())

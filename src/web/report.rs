@@ -5,15 +5,12 @@ use super::client_ip::client_ip;
 use super::form_csrf::{self, PublicForm};
 use super::locale::Locale;
 use crate::codes::{token, Code};
-use crate::error::{AppError, AppResult, ErrorCode};
-use crate::people::ratelimit;
-use crate::reports::handling::{self, By};
-use crate::reports::intake::{self, IntakeContext, Outcome, StoredPhoto, Submission};
-use crate::reports::ledger::{Action, Actor, CaseState, LedgerKind, Rating};
-use crate::reports::photos::{self, PhotoLimits};
-use crate::reports::{Report, ReportError};
+use crate::error::AppResult;
+use crate::reports::intake::Outcome;
+use crate::reports::ledger::{CaseState, LedgerKind};
+use crate::reports::submit::{FormSubmission, JsonSubmission, Submitted};
+use crate::reports::{photo_store, steps, submit, Report};
 use crate::state::AppState;
-use crate::storage::Storage;
 use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -165,163 +162,6 @@ pub async fn suggest(
     HttpResponse::Ok().json(kinds)
 }
 
-/// Process and store the uploaded photos (off the async threads). On a refusal, whatever was
-/// stored already is removed again.
-pub async fn store_photos(
-    state: &AppState,
-    uploads: Vec<Vec<u8>>,
-    prefix: &str,
-) -> AppResult<Result<Vec<StoredPhoto>, ReportError>> {
-    let max = state.settings.reports.max_photos;
-    if uploads.len() > max {
-        return Ok(Err(ReportError::TooManyPhotos { max }));
-    }
-    let limits = PhotoLimits {
-        max_bytes: state.settings.reports.max_photo_bytes,
-        ..PhotoLimits::default()
-    };
-    let mut stored = Vec::new();
-    for bytes in uploads {
-        let limits = limits.clone();
-        let processed = match web::block(move || photos::process(&bytes, &limits)).await? {
-            Ok(p) => p,
-            Err(e) => {
-                for s in &stored {
-                    discard(&state.storage, s).await;
-                }
-                return Ok(Err(ReportError::Photo(e)));
-            }
-        };
-        let key = Storage::new_key(prefix, "jpg");
-        let thumb_key = key.replace(".jpg", ".thumb.jpg");
-        state
-            .storage
-            .put(&key, &processed.jpeg)
-            .await
-            .map_err(AppError::internal)?;
-        state
-            .storage
-            .put(&thumb_key, &processed.thumb)
-            .await
-            .map_err(AppError::internal)?;
-        stored.push(StoredPhoto {
-            storage_key: key,
-            thumb_key,
-            width: processed.width,
-            height: processed.height,
-            bytes: processed.jpeg.len(),
-            sha256: processed.sha256,
-            gps: processed.gps,
-        });
-    }
-    Ok(Ok(stored))
-}
-
-/// Remove a stored photo and its thumbnail (after a refusal).
-pub async fn discard(storage: &Storage, p: &StoredPhoto) {
-    let _ = storage.delete(&p.storage_key).await;
-    let _ = storage.delete(&p.thumb_key).await;
-}
-
-fn draft_key(state: &AppState, idempotency_key: &str) -> String {
-    state.redis.key(&format!("report_draft:{idempotency_key}"))
-}
-
-/// Count an anonymous submission against the per-IP and per-code limits.
-async fn rate_limit(
-    state: &AppState,
-    req: &HttpRequest,
-    code: Option<&str>,
-    locale: Locale,
-) -> AppResult<()> {
-    let s = &state.settings.reports;
-    let ip = client_ip(req, &state.settings.server.trusted_proxy);
-    let ok_ip = ratelimit::hit(
-        &state.redis,
-        &format!("report:ip:{ip}"),
-        s.anonymous_per_ip_per_hour,
-        3600,
-    )
-    .await?;
-    let ok_code = match code {
-        Some(c) => {
-            ratelimit::hit(
-                &state.redis,
-                &format!("report:code:{c}"),
-                s.anonymous_per_code_per_hour,
-                3600,
-            )
-            .await?
-        }
-        None => true,
-    };
-    if ok_ip && ok_code {
-        Ok(())
-    } else {
-        Err(AppError::with_detail(
-            ErrorCode::RateLimited,
-            if locale == Locale::En {
-                "Too many reports from here; please try again later."
-            } else {
-                "上报过于频繁，请稍后再试。"
-            },
-        ))
-    }
-}
-
-/// The grid for reports with nowhere better to go.
-async fn fallback_grid(
-    state: &AppState,
-    conn: &mut diesel_async::AsyncPgConnection,
-) -> AppResult<i64> {
-    use crate::db::schema::grids;
-    use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
-    let code = &state.settings.reports.fallback_grid;
-    let q = grids::table.select(grids::id).into_boxed();
-    let q = if code.is_empty() {
-        q.filter(grids::level.eq(1)).order(grids::id)
-    } else {
-        q.filter(grids::code.eq(code.clone()))
-    };
-    q.first(conn)
-        .await
-        .optional()?
-        .ok_or_else(|| AppError::with_detail(ErrorCode::Internal, "no grid to route reports to"))
-}
-
-/// Run intake with the app's catalog, locator and fallback.
-pub async fn run_intake(
-    state: &AppState,
-    s: Submission,
-) -> AppResult<Result<Outcome, ReportError>> {
-    let mut conn = state.conn().await?;
-    let locator = state.locator.current(&mut conn).await?;
-    let fallback = fallback_grid(state, &mut conn).await?;
-    let ctx = IntakeContext {
-        catalog: &state.catalog,
-        locator: &locator,
-        fallback_grid: fallback,
-        public_base: state.settings.public_base(),
-        similar_radius_m: state.settings.reports.similar_radius_m,
-    };
-    intake::submit(&mut conn, &ctx, s, chrono::Utc::now()).await
-}
-
-fn parse_point(
-    lon: Option<String>,
-    lat: Option<String>,
-) -> Result<Option<(f64, f64)>, ReportError> {
-    match (lon, lat) {
-        (None, None) => Ok(None),
-        (Some(x), Some(y)) => match (x.parse::<f64>(), y.parse::<f64>()) {
-            (Ok(x), Ok(y)) => Ok(Some((x, y))),
-            _ => Err(ReportError::BadCoordinates),
-        },
-        _ => Err(ReportError::BadCoordinates),
-    }
-}
-
 /// `POST /report`
 pub async fn submit(
     state: web::Data<AppState>,
@@ -335,7 +175,6 @@ pub async fn submit(
         .as_ref()
         .map(|r| (r.resident.id, r.resident.email.clone()));
     form_csrf::check(&req, &f.csrf)?;
-    let key = f.idempotency_key.trim().to_owned();
     let code = text(&f.code);
     let filled = Filled {
         description: text(&f.description).unwrap_or_default(),
@@ -345,98 +184,25 @@ pub async fn submit(
         lon: text(&f.lon).unwrap_or_default(),
         lat: text(&f.lat).unwrap_or_default(),
     };
-    let refuse = |e: ReportError, filled: Filled| {
-        let state = state.clone();
-        let req = req.clone();
-        let code = code.clone();
-        async move {
-            let status = e.clone().into_app_error(locale.tag()).code.status();
-            form_page(
-                &state,
-                &req,
-                locale,
-                code.as_deref(),
-                filled,
-                Some(e.message(locale.tag())),
-                status,
-            )
-            .await
-        }
+    let submission = FormSubmission {
+        idempotency_key: f.idempotency_key.trim().to_owned(),
+        code: code.clone(),
+        category: filled.category.clone(),
+        description: filled.description.clone(),
+        lon: filled.lon.clone(),
+        lat: filled.lat.clone(),
+        address: filled.address.clone(),
+        email: filled.email.clone(),
+        confirm_new: f.confirm_new.as_ref().is_some_and(|v| v.as_str() == "1"),
+        uploads: f.photos.into_iter().map(|p| p.data.to_vec()).collect(),
+        locale: locale.tag().to_owned(),
+        resident,
+        client_ip: client_ip(&req, &state.settings.server.trusted_proxy),
     };
-    // A retry of a submission that already went through (double tap, flaky network).
-    {
-        let mut conn = state.conn().await?;
-        if let Some(existing) = Report::by_idempotency_key(&mut conn, &key).await? {
-            return Ok(to_tracking(&existing));
-        }
-    }
-    let confirm_new = f.confirm_new.as_ref().is_some_and(|v| v.as_str() == "1");
-    let draft_key = draft_key(&state, &key);
-    let submission = if confirm_new && f.photos.is_empty() && filled.description.is_empty() {
-        // "Submit anyway" after "the same problem?": the draft kept the whole submission.
-        let mut c = state.redis.conn();
-        let raw: Option<String> = redis::cmd("GET")
-            .arg(&draft_key)
-            .query_async(&mut c)
-            .await?;
-        let Some(mut s) = raw.and_then(|r| serde_json::from_str::<Submission>(&r).ok()) else {
-            return refuse(ReportError::BadIdempotencyKey, filled).await;
-        };
-        s.confirm_new = true;
-        s
-    } else {
-        rate_limit(&state, &req, code.as_deref(), locale).await?;
-        let point = match parse_point(text(&f.lon), text(&f.lat)) {
-            Ok(p) => p,
-            Err(e) => return refuse(e, filled).await,
-        };
-        let uploads: Vec<Vec<u8>> = f
-            .photos
-            .into_iter()
-            .filter(|p| !p.data.is_empty())
-            .map(|p| p.data.to_vec())
-            .collect();
-        let stored = match store_photos(&state, uploads, "reports").await? {
-            Ok(s) => s,
-            Err(e) => return refuse(e, filled).await,
-        };
-        Submission {
-            idempotency_key: key.clone(),
-            code_token: code.clone(),
-            category: Some(filled.category.clone()).filter(|c| !c.is_empty()),
-            description: filled.description.clone(),
-            point,
-            address: Some(filled.address.clone()).filter(|a| !a.is_empty()),
-            email: Some(filled.email.clone())
-                .filter(|e| !e.is_empty())
-                .or_else(|| resident.as_ref().map(|r| r.1.clone())),
-            locale: locale.tag().to_owned(),
-            photos: stored,
-            confirm_new,
-            resident_id: resident.as_ref().map(|r| r.0),
-        }
-    };
-    let photos_kept = submission.photos.clone();
-    match run_intake(&state, submission.clone()).await? {
-        Ok(Outcome::Created(r)) | Ok(Outcome::Existing(r)) => {
-            let mut c = state.redis.conn();
-            let _: () = redis::cmd("DEL")
-                .arg(&draft_key)
-                .query_async(&mut c)
-                .await?;
-            Ok(to_tracking(&r))
-        }
-        Ok(Outcome::Similar(similar)) => {
-            // Keep the whole submission (photos already stored) for "submit anyway".
-            let mut c = state.redis.conn();
-            let json = serde_json::to_string(&submission).map_err(AppError::internal)?;
-            let _: () = redis::cmd("SET")
-                .arg(&draft_key)
-                .arg(json)
-                .arg("EX")
-                .arg(1800)
-                .query_async(&mut c)
-                .await?;
+    let key = submission.idempotency_key.clone();
+    match submit::submit_form(state.reports(), submission).await? {
+        Ok(Submitted::Tracking(r)) => Ok(to_tracking(&r)),
+        Ok(Submitted::Similar(similar)) => {
             let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
             let rows: Vec<_> = similar.iter().map(|r| summary(&state, r, locale)).collect();
             state.pages.page(
@@ -446,10 +212,18 @@ pub async fn submit(
             )
         }
         Err(e) => {
-            for p in &photos_kept {
-                discard(&state.storage, p).await;
-            }
-            refuse(e, filled).await
+            let status = e.clone().into_app_error(locale.tag()).code.status();
+            let message = Some(e.message(locale.tag()));
+            form_page(
+                &state,
+                &req,
+                locale,
+                code.as_deref(),
+                filled,
+                message,
+                status,
+            )
+            .await
         }
     }
 }
@@ -490,14 +264,6 @@ fn summary(state: &AppState, r: &Report, locale: Locale) -> CaseSummary {
         submitted_at: r.submitted_at,
         followers: r.followers,
     }
-}
-
-async fn find_public(state: &AppState, public_id: &str) -> AppResult<Report> {
-    let pid = token::normalize(public_id).ok_or_else(AppError::not_found)?;
-    let mut conn = state.conn().await?;
-    Report::by_public_id(&mut conn, &pid)
-        .await?
-        .ok_or_else(AppError::not_found)
 }
 
 #[derive(Serialize)]
@@ -553,11 +319,12 @@ pub async fn track(
     locale: Locale,
     pid: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let report = find_public(&state, &pid).await?;
-    let mut conn = state.conn().await?;
-    let events = report.public_events(&mut conn).await?;
-    let photos = report.photos(&mut conn).await?;
-    let grid = crate::grids::Grid::find(&mut conn, report.grid_id).await?;
+    let steps::PublicCase {
+        report,
+        events,
+        photos,
+        grid_name,
+    } = steps::public_case(state.reports(), &pid).await?;
     let timeline: Vec<TimelineEntry> = events
         .iter()
         .map(|e| TimelineEntry {
@@ -587,7 +354,7 @@ pub async fn track(
         "report/track.html",
         locale,
         minijinja::context! {
-            case => Serde(summary(&state, &report, locale)), grid_name => grid.name,
+            case => Serde(summary(&state, &report, locale)), grid_name,
             timeline => Serde(timeline), own_photos, can_rate, csrf,
             accept_by => Serde(report.accept_by), finish_by => Serde(report.finish_by),
             self_path => format!("/r/{}", report.public_id),
@@ -616,27 +383,9 @@ pub async fn rate(
     pid: web::Path<String>,
     PublicForm(f): PublicForm<RateForm>,
 ) -> AppResult<HttpResponse> {
-    let report = find_public(&state, &pid).await?;
-    let rating = Rating::parse(&f.rating).ok_or_else(|| AppError::invalid("rating"))?;
-    let comment = Some(f.comment.trim().to_owned()).filter(|c| !c.is_empty());
-    let mut conn = state.conn().await?;
-    handling::act(
-        &mut conn,
-        &state.catalog,
-        state.settings.public_base(),
-        report.id,
-        By {
-            actor: Actor::Reporter,
-            staff_id: None,
-        },
-        Action::Rate { rating, comment },
-        &[],
-        chrono::Utc::now(),
-    )
-    .await?
-    .map_err(|e| e.into_app_error(locale.tag()))?;
-    drop(conn);
-    crate::points::earn::pay_now(&state, &[handling::rated_source(report.id)]).await;
+    let report = steps::rate(state.reports(), &pid, &f.rating, &f.comment)
+        .await?
+        .map_err(|e| e.into_app_error(locale.tag()))?;
     Ok(to_tracking(&report))
 }
 
@@ -657,23 +406,9 @@ pub async fn follow(
     pid: web::Path<String>,
     PublicForm(f): PublicForm<FollowForm>,
 ) -> AppResult<HttpResponse> {
-    let report = find_public(&state, &pid).await?;
-    let email = f.email.trim();
-    if !intake::valid_email(email) {
-        return Err(ReportError::BadEmail.into_app_error(locale.tag()));
-    }
-    let mut conn = state.conn().await?;
-    handling::follow(&mut conn, report.id, email).await?;
-    if !f.idempotency_key.is_empty() {
-        let key = draft_key(&state, &f.idempotency_key);
-        let mut c = state.redis.conn();
-        let raw: Option<String> = redis::cmd("GETDEL").arg(&key).query_async(&mut c).await?;
-        if let Some(s) = raw.and_then(|r| serde_json::from_str::<Submission>(&r).ok()) {
-            for p in &s.photos {
-                discard(&state.storage, p).await;
-            }
-        }
-    }
+    let report = submit::follow_instead(state.reports(), &pid, &f.email, &f.idempotency_key)
+        .await?
+        .map_err(|e| e.into_app_error(locale.tag()))?;
     Ok(to_tracking(&report))
 }
 
@@ -684,7 +419,7 @@ pub async fn photo(
     req: HttpRequest,
 ) -> AppResult<HttpResponse> {
     let (pid, photo_id) = path.into_inner();
-    let report = find_public(&state, &pid).await?;
+    let report = submit::find_public(state.reports(), &pid).await?;
     serve_photo(&state, &report, photo_id, req.path().ends_with("/thumb")).await
 }
 
@@ -695,45 +430,11 @@ pub async fn serve_photo(
     photo_id: i64,
     thumb: bool,
 ) -> AppResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let photo = report
-        .photos(&mut conn)
-        .await?
-        .into_iter()
-        .find(|p| p.id == photo_id)
-        .ok_or_else(AppError::not_found)?;
-    let key = if thumb {
-        &photo.thumb_key
-    } else {
-        &photo.storage_key
-    };
-    let bytes = state
-        .storage
-        .get(key)
-        .await
-        .map_err(|_| AppError::not_found())?;
+    let bytes = photo_store::read(&state.db, &state.storage, report, photo_id, thumb).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
         .body(bytes))
-}
-
-/// JSON intake for apps and load tests (no photos): `POST /api/v1/reports`.
-#[derive(Deserialize)]
-pub struct ApiReport {
-    /// Recommended: a retry with the same key returns the first report. Without one the
-    /// server makes one up, and a retried request may create a second report.
-    #[serde(default)]
-    idempotency_key: Option<String>,
-    code: Option<String>,
-    category: Option<String>,
-    description: String,
-    lon: Option<f64>,
-    lat: Option<f64>,
-    address: Option<String>,
-    email: Option<String>,
-    #[serde(default)]
-    confirm_new: bool,
 }
 
 /// `POST /api/v1/reports`: 201 with the tracking id, 200 for a retry, 409 with similar cases.
@@ -741,32 +442,12 @@ pub async fn api_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
-    body: web::Json<ApiReport>,
+    body: web::Json<JsonSubmission>,
 ) -> AppResult<HttpResponse> {
-    let b = body.into_inner();
-    rate_limit(&state, &req, b.code.as_deref(), locale).await?;
-    let point = match (b.lon, b.lat) {
-        (Some(x), Some(y)) => Some((x, y)),
-        (None, None) => None,
-        _ => return Err(ReportError::BadCoordinates.into_app_error(locale.tag())),
-    };
-    let s = Submission {
-        idempotency_key: b
-            .idempotency_key
-            .unwrap_or_else(crate::people::sessions::random_secret),
-        code_token: b.code,
-        category: b.category,
-        description: b.description,
-        point,
-        address: b.address,
-        email: b.email,
-        locale: locale.tag().to_owned(),
-        photos: vec![],
-        confirm_new: b.confirm_new,
-        resident_id: None,
-    };
+    let ip = client_ip(&req, &state.settings.server.trusted_proxy);
+    let outcome = submit::submit_json(state.reports(), &ip, locale.tag(), body.into_inner());
     let json = |r: &Report| serde_json::json!({ "public_id": r.public_id, "state": r.state, "grid_id": r.grid_id, "category": r.category, "tracking_url": format!("{}/r/{}", state.settings.public_base(), r.public_id) });
-    match run_intake(&state, s).await? {
+    match outcome.await? {
         Ok(Outcome::Created(r)) => Ok(HttpResponse::Created().json(json(&r))),
         Ok(Outcome::Existing(r)) => Ok(HttpResponse::Ok().json(json(&r))),
         Ok(Outcome::Similar(list)) => Ok(HttpResponse::Conflict().json(serde_json::json!({

@@ -189,3 +189,78 @@ fn command_line_import_refuses_bad_files_and_is_idempotent() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Run the command against the test's database and Redis namespace (as a deployment does).
+fn mashang_with_redis(settings: &mashang::config::Settings, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_mashang"))
+        .args(args)
+        .env("MASHANG__DATABASE__URL", &settings.database.url)
+        .env("MASHANG__REDIS__URL", &settings.redis.url)
+        .env("MASHANG__REDIS__KEY_PREFIX", &settings.redis.key_prefix)
+        .env("MASHANG__SERVER__PUBLIC_URL", PUBLIC_URL)
+        .env("MASHANG__LOG__FILTER", "warn")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_running_instance_shows_a_command_line_import_within_about_a_second() {
+    let (settings, db) = test_settings(Fixture::Demo);
+    let app = spawn_with(settings.clone(), db).await;
+    let shop = {
+        let mut c = app.conn().await;
+        let g = mashang::grids::Grid::by_code(&mut c, "GY-01-01")
+            .await
+            .unwrap()
+            .unwrap();
+        mashang::grids::shops::Shop::list_for_grid(&mut c, g.id)
+            .await
+            .unwrap()
+            .remove(0)
+    };
+    let page = format!("/C/{}", shop.token.clone().unwrap());
+    let badge = |html: &str| crate::helpers::text_of(html, ".badge").is_some();
+    // The instance has the shop's page cached.
+    let (status, body) = app.get(&page).await;
+    assert_eq!(status, 200);
+    assert_eq!(badge(&body), shop.shop.accepts_points);
+    // The command line flips whether the shop takes points.
+    let dir = std::env::temp_dir().join(format!("mashang-import-epoch-{}", app.db_name));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("shops.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "grid_code,name,address,accepts_points\nGY-01-01,{},{},{}\n",
+            shop.shop.name,
+            shop.shop.address,
+            if shop.shop.accepts_points {
+                "no"
+            } else {
+                "yes"
+            }
+        ),
+    )
+    .unwrap();
+    let r = tokio::task::spawn_blocking({
+        let (settings, file) = (settings.clone(), file.clone());
+        move || mashang_with_redis(&settings, &["import", file.to_str().unwrap()])
+    })
+    .await
+    .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("1 updated"));
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = app.get(&page).await;
+        if badge(&body) != shop.shop.accepts_points {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the instance still shows the shop as before the import"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

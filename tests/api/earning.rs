@@ -461,15 +461,27 @@ async fn an_earning_over_the_daily_cap_is_kept_with_its_reason_and_the_job_pays_
          RETURNING 1::bigint AS n"
     ))
     .await;
-    let n = mashang::points::earn::pay_pending(&app.state, Utc::now(), 100)
-        .await
-        .unwrap();
+    let n = mashang::points::earn::pay_pending(
+        &app.state.db,
+        &app.state.redis,
+        &app.state.settings.points,
+        Utc::now(),
+        100,
+    )
+    .await
+    .unwrap();
     assert_eq!(n, 1);
     assert_eq!(balance(&app, other).await, 2);
     assert_eq!(
-        mashang::points::earn::pay_pending(&app.state, Utc::now(), 100)
-            .await
-            .unwrap(),
+        mashang::points::earn::pay_pending(
+            &app.state.db,
+            &app.state.redis,
+            &app.state.settings.points,
+            Utc::now(),
+            100
+        )
+        .await
+        .unwrap(),
         0
     );
     audit_ok(&app).await;

@@ -223,7 +223,9 @@ pub(crate) async fn db_balance(app: &TestApp, a: Account) -> i64 {
 }
 
 pub(crate) async fn redis_balance(app: &TestApp, a: Account) -> i64 {
-    projection::balance(&app.state, &a).await.unwrap()
+    projection::balance(&app.state.db, &app.state.redis, &a)
+        .await
+        .unwrap()
 }
 
 pub(crate) async fn audit_ok(app: &TestApp) {
@@ -363,7 +365,7 @@ async fn holds_expire_on_a_controllable_clock() {
     assert_eq!(redis_balance(&app, Account::Resident(r)).await, 30);
     let now = Utc::now();
     assert_eq!(
-        holds::expire_holds(&app.state, now + Duration::minutes(5))
+        holds::expire_holds(&app.state.db, &app.state.redis, now + Duration::minutes(5))
             .await
             .unwrap(),
         0
@@ -383,13 +385,13 @@ async fn holds_expire_on_a_controllable_clock() {
     assert_eq!(late.err(), Some(PointsError::HoldExpired));
     drop(c);
     assert_eq!(
-        holds::expire_holds(&app.state, now + Duration::minutes(11))
+        holds::expire_holds(&app.state.db, &app.state.redis, now + Duration::minutes(11))
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        holds::expire_holds(&app.state, now + Duration::minutes(12))
+        holds::expire_holds(&app.state.db, &app.state.redis, now + Duration::minutes(12))
             .await
             .unwrap(),
         0

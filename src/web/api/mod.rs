@@ -1,12 +1,13 @@
 //! The JSON API (`/api/v1`): the same operations as the console, for scripts and apps.
 //! Errors are `{"error": code, "message"}`; writes need the `X-CSRF-Token` header.
 
+use crate::codes::manage;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::grids::households::Household;
 use crate::grids::Grid;
+use crate::people::Permission;
 use crate::state::AppState;
 use crate::web::auth::CurrentStaff;
-use crate::web::console::codes::{do_reissue, do_revoke};
 use crate::web::console::grids::{apply_boundary, grid_in_scope};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -90,7 +91,16 @@ pub async fn revoke(
     id: web::Path<i64>,
     body: web::Json<ReasonBody>,
 ) -> AppResult<HttpResponse> {
-    let (code, _) = do_revoke(&state, &me, *id, &body.reason).await?;
+    me.require(Permission::ManageCodes)?;
+    let (code, _) = manage::revoke(
+        &state.db,
+        &state.landing,
+        &me.scope,
+        me.staff.id,
+        *id,
+        &body.reason,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(code))
 }
 
@@ -101,7 +111,16 @@ pub async fn reissue(
     id: web::Path<i64>,
     body: web::Json<ReasonBody>,
 ) -> AppResult<HttpResponse> {
-    let (code, _) = do_reissue(&state, &me, *id, &body.reason).await?;
+    me.require(Permission::ManageCodes)?;
+    let (code, _) = manage::reissue(
+        &state.db,
+        &state.landing,
+        &me.scope,
+        me.staff.id,
+        *id,
+        &body.reason,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(code))
 }
 
@@ -111,6 +130,8 @@ pub async fn code(
     me: CurrentStaff,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (_, code, _) = crate::web::console::codes::code_in_scope(&state, &me, *id).await?;
+    me.require(Permission::ManageCodes)?;
+    let mut conn = state.conn().await?;
+    let (code, _) = manage::in_scope(&mut conn, &me.scope, *id).await?;
     Ok(HttpResponse::Ok().json(code))
 }

@@ -181,7 +181,7 @@ pub async fn decide(
         )
         .await??;
     drop(conn);
-    crate::points::earn::pay_now(&state, &sources).await;
+    crate::points::earn::pay_now(&state.db, &state.redis, &state.settings.points, &sources).await;
     Ok(see_other(&format!("/console/activities/{}", a.id)))
 }
 

@@ -5,7 +5,7 @@ use super::{base, see_other};
 use crate::error::{AppError, AppResult};
 use crate::grids::Grid;
 use crate::people::Role;
-use crate::reports::handling::{self, By};
+use crate::reports::handling::By;
 use crate::reports::ledger::{Action, Actor, CaseState, LedgerKind};
 use crate::reports::Report;
 use crate::state::AppState;
@@ -283,49 +283,20 @@ pub async fn step(
     me.check_csrf(&f.csrf)?;
     let (report, _, actor) = case_for(&state, &me, *id).await?;
     let action = action_from(&f)?;
-    // Result photos (resolve only), processed and stored like residents' photos.
-    let stored = if matches!(action, Action::Resolve { .. }) {
-        let uploads = f
-            .photos
-            .iter()
-            .filter(|p| !p.data.is_empty())
-            .map(|p| p.data.to_vec())
-            .collect();
-        crate::web::report::store_photos(&state, uploads, "results")
-            .await?
-            .map_err(|e| e.into_app_error(locale.tag()))?
-    } else {
-        Vec::new()
+    let uploads = f
+        .photos
+        .iter()
+        .filter(|p| !p.data.is_empty())
+        .map(|p| p.data.to_vec())
+        .collect();
+    let by = By {
+        actor,
+        staff_id: Some(me.staff.id),
     };
-    let mut conn = state.conn().await?;
-    let result = handling::act(
-        &mut conn,
-        &state.catalog,
-        state.settings.public_base(),
-        report.id,
-        By {
-            actor,
-            staff_id: Some(me.staff.id),
-        },
-        action,
-        &stored,
-        chrono::Utc::now(),
-    )
-    .await?;
-    match result {
-        Ok(r) => {
-            drop(conn);
-            // Accepting a signed-in resident's report earns them points (recorded with the step).
-            crate::points::earn::pay_now(&state, &[handling::accepted_source(r.id)]).await;
-            Ok(see_other(&format!("/console/cases/{}", r.id)))
-        }
-        Err(e) => {
-            for p in &stored {
-                crate::web::report::discard(&state.storage, p).await;
-            }
-            Err(e.into_app_error(locale.tag()))
-        }
-    }
+    let r = crate::reports::steps::staff_step(state.reports(), report.id, by, action, uploads)
+        .await?
+        .map_err(|e| e.into_app_error(locale.tag()))?;
+    Ok(see_other(&format!("/console/cases/{}", r.id)))
 }
 
 /// `GET /console/cases/{id}/photos/{photo}` (and `/thumb`): staff see every photo of a case

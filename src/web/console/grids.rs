@@ -2,11 +2,10 @@
 
 use super::{base, see_other};
 use crate::db::schema::{households, shops};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::grids::households::Household;
-use crate::grids::model::NewGrid;
 use crate::grids::shops::Shop;
-use crate::grids::{boundary, Grid};
+use crate::grids::{boundary, edit, Grid};
 use crate::people::{Permission, Staff};
 use crate::state::AppState;
 use crate::web::auth::{CurrentStaff, StaffForm};
@@ -78,9 +77,7 @@ pub async fn grid_in_scope(
     id: i64,
 ) -> AppResult<Grid> {
     me.require(Permission::ViewGrids)?;
-    let grid = Grid::find(conn, id).await?;
-    me.require_grid(&grid)?;
-    Ok(grid)
+    edit::in_scope(conn, &me.scope, id).await
 }
 
 /// `GET /console/grids/{id}`
@@ -145,15 +142,10 @@ pub struct BoundaryForm {
 }
 crate::csrf_form!(NewChildForm, RenameForm, BoundaryForm);
 
-async fn editable(
-    state: &AppState,
-    me: &CurrentStaff,
-    id: i64,
-) -> AppResult<(crate::db::DbConn, Grid)> {
+/// Grid edits need both permissions (checked before the grid is read).
+fn may_edit(me: &CurrentStaff) -> AppResult<()> {
     me.require(Permission::EditGrids)?;
-    let mut conn = state.conn().await?;
-    let grid = grid_in_scope(&mut conn, me, id).await?;
-    Ok((conn, grid))
+    me.require(Permission::ViewGrids)
 }
 
 /// `POST /console/grids/{id}/children`: a new grid one level below.
@@ -162,35 +154,11 @@ pub async fn create_child(
     id: web::Path<i64>,
     f: StaffForm<NewChildForm>,
 ) -> AppResult<HttpResponse> {
-    let (mut conn, parent) = editable(&state, &f.staff, *id).await?;
-    if parent.level >= 3 {
-        return Err(AppError::invalid("a compound (level 3) has no child grids"));
-    }
-    let code = f.form.code.trim().to_ascii_uppercase();
-    let name = f.form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::invalid("grid name: 1-100 characters"));
-    }
-    let child = Grid::create(
-        &mut conn,
-        NewGrid {
-            code: &code,
-            name,
-            level: parent.level + 1,
-            parent_id: Some(parent.id),
-            boundary: None,
-        },
-    )
-    .await?;
-    crate::audit::record(
-        &mut conn,
-        Some(f.staff.staff.id),
-        "grid.create",
-        "grid",
-        child.id,
-        serde_json::json!({ "code": code }),
-    )
-    .await?;
+    let me = &f.staff;
+    may_edit(me)?;
+    let db = &state.db;
+    let child =
+        edit::create_child(db, &me.scope, me.staff.id, *id, &f.form.code, &f.form.name).await?;
     Ok(see_other(&format!("/console/grids/{}", child.id)))
 }
 
@@ -200,22 +168,22 @@ pub async fn rename(
     id: web::Path<i64>,
     f: StaffForm<RenameForm>,
 ) -> AppResult<HttpResponse> {
-    let (mut conn, grid) = editable(&state, &f.staff, *id).await?;
-    grid.rename(&mut conn, &f.form.name).await?;
-    crate::audit::record(
-        &mut conn,
-        Some(f.staff.staff.id),
-        "grid.rename",
-        "grid",
-        grid.id,
-        serde_json::json!({ "name": f.form.name.trim() }),
+    let me = &f.staff;
+    may_edit(me)?;
+    let grid = edit::rename(
+        &state.db,
+        &state.landing,
+        &me.scope,
+        me.staff.id,
+        *id,
+        &f.form.name,
     )
     .await?;
-    crate::web::landing::changed(&state, None).await?;
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }
 
-/// Validate and store a boundary drawn in `datum` (stored as WGS-84); empty text clears it.
+/// Parse the datum, check the permissions, store the boundary (the console's form and the
+/// API's `PUT` share it).
 pub async fn apply_boundary(
     state: &AppState,
     me: &CurrentStaff,
@@ -225,26 +193,8 @@ pub async fn apply_boundary(
 ) -> AppResult<Grid> {
     let datum =
         boundary::Datum::parse(datum).ok_or_else(|| AppError::invalid("datum: wgs84 or gcj02"))?;
-    let (mut conn, grid) = editable(state, me, id).await?;
-    let value = if text.trim().is_empty() {
-        None
-    } else {
-        let mut v = boundary::validate(text)
-            .map_err(|e| AppError::with_detail(ErrorCode::InvalidGeojson, e.0))?;
-        boundary::to_wgs84(&mut v, datum);
-        Some(v)
-    };
-    let updated = grid.set_boundary(&mut conn, value).await?;
-    crate::audit::record(
-        &mut conn,
-        Some(me.staff.id),
-        "grid.boundary",
-        "grid",
-        grid.id,
-        serde_json::json!({ "cleared": updated.boundary.is_none() }),
-    )
-    .await?;
-    Ok(updated)
+    may_edit(me)?;
+    edit::set_boundary(&state.db, &me.scope, me.staff.id, id, text, datum).await
 }
 
 /// `POST /console/grids/{id}/boundary`

@@ -77,6 +77,7 @@ pub async fn upload(
             scope: &me.scope,
             staff_id: Some(me.staff.id),
             source: "console",
+            landing: &state.landing,
         },
         &|_, _| {},
     )
@@ -105,13 +106,10 @@ pub async fn upload(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             minijinja::context! { rejected => true, kind => import::kind_name(*kind), total, errors => Serde(lines(errors)) },
         ),
-        Outcome::Applied(a) => {
-            crate::web::landing::changed(&state, None).await?;
-            (
-                actix_web::http::StatusCode::OK,
-                minijinja::context! { applied => Serde(a), kind => import::kind_name(a.kind), errors => Serde(lines(&a.errors)) },
-            )
-        }
+        Outcome::Applied(a) => (
+            actix_web::http::StatusCode::OK,
+            minijinja::context! { applied => Serde(a), kind => import::kind_name(a.kind), errors => Serde(lines(&a.errors)) },
+        ),
     };
     let body = state.pages.render(
         "console/import.html",

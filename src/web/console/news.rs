@@ -1,7 +1,7 @@
 //! Publishing community news to chosen grids.
 
 use super::{base, see_other};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::grids::Grid;
 use crate::news::News;
 use crate::people::Permission;
@@ -44,25 +44,15 @@ pub async fn publish(
 ) -> AppResult<HttpResponse> {
     let me = &f.staff;
     me.require(Permission::PublishNews)?;
-    let mut conn = state.conn().await?;
-    if f.form.grid_ids.is_empty() {
-        return Err(AppError::invalid("choose at least one grid"));
-    }
-    for id in &f.form.grid_ids {
-        let grid = Grid::find(&mut conn, *id)
-            .await
-            .map_err(|_| AppError::invalid(format!("no grid {id}")))?;
-        me.require_grid(&grid)?;
-    }
-    News::publish(
-        &mut conn,
+    crate::news::publish_in_scope(
+        &state.db,
+        &state.landing,
+        &me.scope,
+        me.staff.id,
         &f.form.title,
         &f.form.body,
         &f.form.grid_ids,
-        Some(me.staff.id),
-        None,
     )
     .await?;
-    crate::web::landing::changed(&state, None).await?;
     Ok(see_other("/console/news"))
 }

@@ -112,7 +112,7 @@ pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppRe
     )
     .await??;
     drop(conn);
-    projection::apply_logged(&state, &t).await;
+    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
@@ -159,7 +159,7 @@ pub async fn reverse(
     )
     .await??;
     drop(conn);
-    projection::apply_logged(&state, &t).await;
+    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
@@ -197,7 +197,7 @@ pub async fn settle(
     )
     .await??;
     drop(conn);
-    projection::apply_logged(&state, &t).await;
+    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
