@@ -61,7 +61,7 @@ pub struct JsonSubmission {
 #[derive(Debug)]
 pub enum Submitted {
     /// Stored now or before: show the tracking page.
-    Tracking(Report),
+    Tracking(Box<Report>),
     /// Open cases that look like the same problem; the submission waits as a draft.
     Similar(Vec<Report>),
 }
@@ -77,7 +77,7 @@ pub async fn submit_form(
     {
         let mut conn = d.db.get().await?;
         if let Some(existing) = Report::by_idempotency_key(&mut conn, &f.idempotency_key).await? {
-            return Ok(Ok(Submitted::Tracking(existing)));
+            return Ok(Ok(Submitted::Tracking(Box::new(existing))));
         }
     }
     let submission = if f.confirm_new && f.uploads.is_empty() && f.description.is_empty() {
@@ -117,7 +117,7 @@ pub async fn submit_form(
     match run_intake(d, submission.clone()).await? {
         Ok(Outcome::Created(r)) | Ok(Outcome::Existing(r)) => {
             drop_draft(d, &f.idempotency_key).await?;
-            Ok(Ok(Submitted::Tracking(r)))
+            Ok(Ok(Submitted::Tracking(Box::new(r))))
         }
         Ok(Outcome::Similar(similar)) => {
             // Keep the whole submission (photos already stored) for "submit anyway".
