@@ -58,6 +58,12 @@ pub struct ReportSettings {
     pub categories: PathBuf,
     pub max_photos: usize,
     pub max_photo_bytes: usize,
+    /// Most memory processing one photo may take (bytes, every buffer counted, estimated
+    /// from the header before decoding); a photo needing more is refused.
+    pub photo_memory_budget: u64,
+    /// How many photos of the largest accepted size may be processed at once in this
+    /// process (smaller ones share the same allowance of budget × this).
+    pub photo_decodes_at_once: usize,
     pub max_upload_bytes: usize,
     /// Grid code of the queue for reports with neither a code nor a usable location
     /// ("" = the first street office).
@@ -177,6 +183,21 @@ pub struct SecuritySettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ImportSettings {
     pub max_rows: usize,
+    pub max_sheet_rows: u32,
+    pub max_columns: u32,
+    pub max_unzipped_bytes: u64,
+}
+
+impl ImportSettings {
+    /// The parser's bounds.
+    pub fn limits(&self) -> crate::grids::import_parse::Limits {
+        crate::grids::import_parse::Limits {
+            max_rows: self.max_rows,
+            max_sheet_rows: self.max_sheet_rows,
+            max_columns: self.max_columns,
+            max_unzipped_bytes: self.max_unzipped_bytes,
+        }
+    }
 }
 
 /// `[landing]`: the page a scan opens.

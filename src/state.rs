@@ -28,6 +28,8 @@ pub struct AppState {
     pub storage: Storage,
     pub mailer: Mailer,
     pub mail_templates: Arc<MailTemplates>,
+    /// Photo checks and decoding within the process-wide memory allowance.
+    pub photos: Arc<crate::reports::photos::PhotoIntake>,
     /// The typst engine for printed sheets (loaded on first use).
     pub print: crate::print::engine::SharedEngine,
 }
@@ -58,6 +60,14 @@ impl AppState {
             mailer,
             mail_templates: Arc::new(mail_templates),
             print: crate::print::engine::SharedEngine::new(settings.print.clone()),
+            photos: Arc::new(crate::reports::photos::PhotoIntake::new(
+                crate::reports::photos::PhotoLimits {
+                    max_bytes: settings.reports.max_photo_bytes,
+                    memory_budget: settings.reports.photo_memory_budget,
+                    ..Default::default()
+                },
+                settings.reports.photo_decodes_at_once,
+            )),
             settings: Arc::new(settings),
         })
     }
@@ -68,6 +78,7 @@ impl AppState {
             db: &self.db,
             redis: &self.redis,
             storage: &self.storage,
+            photos: &self.photos,
             catalog: &self.catalog,
             locator: &self.locator,
             settings: &self.settings,

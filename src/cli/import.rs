@@ -45,7 +45,7 @@ pub async fn run(
             bytes: &bytes,
             kind,
             skip_bad_rows,
-            max_rows: settings.import.max_rows,
+            limits: settings.import.limits(),
             scope: &Scope::All,
             staff_id: None,
             source: "cli",

@@ -29,7 +29,8 @@ pub struct ImportRequest<'a> {
     pub bytes: &'a [u8],
     pub kind: Option<ImportKind>,
     pub skip_bad_rows: bool,
-    pub max_rows: usize,
+    /// Bounds on the file (rows, sheet extent, unzipped size).
+    pub limits: import_parse::Limits,
     pub scope: &'a Scope,
     pub staff_id: Option<i64>,
     /// "cli" or "console".
@@ -102,10 +103,10 @@ pub async fn run(
 ) -> AppResult<Outcome> {
     let format = import_parse::detect_format(Some(req.file_name), req.bytes);
     let bytes = req.bytes.to_vec();
-    let (kind_hint, max_rows) = (req.kind, req.max_rows);
+    let (kind_hint, limits) = (req.kind, req.limits.clone());
     // Parsing a large workbook is CPU work: keep it off the async threads.
     let parsed = tokio::task::spawn_blocking(move || {
-        import_parse::parse(&bytes, format, kind_hint, max_rows)
+        import_parse::parse(&bytes, format, kind_hint, &limits)
     })
     .await
     .map_err(crate::error::AppError::internal)?;

@@ -22,6 +22,8 @@ pub struct ReportDeps<'a> {
     pub db: &'a crate::db::DbPool,
     pub redis: &'a crate::redis_store::RedisStore,
     pub storage: &'a crate::storage::Storage,
+    /// Photo checks and decoding within the process-wide memory allowance.
+    pub photos: &'a photos::PhotoIntake,
     pub catalog: &'a categories::Catalog,
     pub locator: &'a routing::GridLocator,
     pub settings: &'a crate::config::Settings,

@@ -4,7 +4,7 @@
 //! same way.
 
 use super::model::{Report, StoredPhoto};
-use super::photos::{self, PhotoLimits};
+use super::photos::PhotoIntake;
 use super::ReportError;
 use crate::config::ReportSettings;
 use crate::db::DbPool;
@@ -15,6 +15,7 @@ use crate::storage::Storage;
 /// whatever was stored already is removed again, so a refused submission leaves nothing.
 pub async fn store(
     storage: &Storage,
+    intake: &PhotoIntake,
     settings: &ReportSettings,
     uploads: Vec<Vec<u8>>,
     prefix: &str,
@@ -23,18 +24,11 @@ pub async fn store(
     if uploads.len() > max {
         return Ok(Err(ReportError::TooManyPhotos { max }));
     }
-    let limits = PhotoLimits {
-        max_bytes: settings.max_photo_bytes,
-        ..PhotoLimits::default()
-    };
     let mut stored = Vec::new();
     for bytes in uploads {
-        let limits = limits.clone();
-        // Decoding is CPU work: keep it off the threads that serve requests.
-        let processed = tokio::task::spawn_blocking(move || photos::process(&bytes, &limits))
-            .await
-            .map_err(AppError::internal)?;
-        let processed = match processed {
+        // Off the threads that serve requests, within the process-wide memory allowance
+        // (the intake's limits come from the same settings).
+        let processed = match intake.process(bytes).await {
             Ok(p) => p,
             Err(e) => {
                 discard_all(storage, &stored).await;

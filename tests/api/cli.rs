@@ -262,5 +262,30 @@ async fn a_running_instance_shows_a_command_line_import_within_about_a_second() 
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+
+#[test]
+fn command_line_import_refuses_a_sheet_reaching_xfd1048576() {
+    let (settings, name) = test_settings(Fixture::Demo);
+    let db = Db(settings.database.url.clone(), name);
+    let dir = std::env::temp_dir().join(format!("mashang-import-far-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "网格编码").unwrap();
+    ws.write_string(1_048_575, 16_383, "x").unwrap();
+    let file = dir.join("far.xlsx");
+    std::fs::write(&file, wb.save_to_buffer().unwrap()).unwrap();
+    let start = std::time::Instant::now();
+    let r = mashang(&db.0, &["import", file.to_str().unwrap()]);
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("row 1048576, column XFD")
+            && err.contains("at most 60000 rows and 64 columns"),
+        "{err}"
+    );
+    assert!(err.contains("nothing imported"), "{err}");
+    // The whole command, start-up and migrations included.
+    assert!(start.elapsed() < std::time::Duration::from_secs(20));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -243,3 +243,44 @@ async fn an_oversized_upload_gets_413() {
         before
     );
 }
+
+/// A workbook with a header at A1 and one stray cell at (`row`, `col`), 0-based.
+fn stray_cell_xlsx(row: u32, col: u16) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["网格编码", "楼栋", "房号"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(row, col, "x").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn a_sheet_reaching_far_beyond_the_table_is_refused_fast_naming_the_limit() {
+    // Issue 11: cells at A1 and XFD1048576 (a 1.8 KB file) made the import allocate
+    // 512 GiB and abort the server; A1 + ALL100000 took 5.8 GB and 25 s.
+    let app = spawn(Fixture::Demo).await;
+    let csrf = app.login_demo("admin").await;
+    for (row, col, reach) in [(1_048_575, 16_383, "XFD"), (99_999, 999, "ALL")] {
+        let bytes = stray_cell_xlsx(row, col);
+        assert!(bytes.len() < 10_000);
+        let start = std::time::Instant::now();
+        let (status, page) = upload(&app, &csrf, "住户.xlsx", bytes, false).await;
+        let took = start.elapsed();
+        assert_eq!(status, 422, "{page}");
+        assert_eq!(
+            attr_of(&page, "[data-outcome]", "data-code").as_deref(),
+            Some("sheet_too_large")
+        );
+        assert!(
+            page.contains(&(row + 1).to_string()) && page.contains(reach),
+            "{page}"
+        );
+        // The limits are named: 60000 rows, 64 columns (config/default.toml).
+        assert!(page.contains("60000") && page.contains("64"), "{page}");
+        assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+    }
+    // The server is still there, and a normal import still works.
+    let (status, page) = upload(&app, &csrf, "住户.csv", GOOD.as_bytes().to_vec(), false).await;
+    assert_eq!(status, 200, "{page}");
+}

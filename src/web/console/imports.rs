@@ -73,7 +73,7 @@ pub async fn upload(
             bytes: &f.file.data,
             kind,
             skip_bad_rows: skip,
-            max_rows: state.settings.import.max_rows,
+            limits: state.settings.import.limits(),
             scope: &me.scope,
             staff_id: Some(me.staff.id),
             source: "console",
