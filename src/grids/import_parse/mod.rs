@@ -119,9 +119,6 @@ impl Rows {
     }
 }
 
-/// A problem with one row; `line` is the 1-based line/row number as the user sees it in their spreadsheet (the header is line 1, the first data row line 2).
-///
-
 /// Bounds on an import file, from `[import]` in the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
@@ -187,13 +184,6 @@ pub fn detect_format(file_name: Option<&str>, bytes: &[u8]) -> FileFormat {
 }
 
 /// Parse a whole file. `kind`: None = infer from the header (shop files have a shop-name column; household files have building/room columns; if neither fits, FileError::UnknownKind). `max_rows` caps data rows (TooManyRows beyond it).
-/// `rows` holds only the rows that are valid; `errors` every problem of every bad row (a row may have several).
-///
-/// The header is the first non-empty row. Whole-file checks come in this
-/// order: unreadable, [`FileError::Empty`] (no non-empty row at all), header
-/// ([`FileError::UnknownKind`] / [`FileError::MissingColumns`]),
-/// [`FileError::TooManyRows`] (counting only non-empty data rows), and
-
 /// Parse a whole file. `kind`: None = infer from the header (shop files have a shop-name column; household files have building/room columns; if neither fits, FileError::UnknownKind). `limits` bounds the file (see [`Limits`]).
 /// `rows` holds only the rows that are valid; `errors` every problem of every bad row (a row may have several).
 ///

@@ -76,6 +76,7 @@ pub(super) fn csv_rows(bytes: &[u8], limits: &Limits, sink: &mut Sink) -> Result
     // Unify line ends so old Mac "\r"-only files count lines correctly.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let delimiter = sniff_delimiter(&text);
+    check_widths(&text, delimiter, limits)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -111,6 +112,37 @@ pub(super) fn csv_rows(bytes: &[u8], limits: &Limits, sink: &mut Sink) -> Result
         })?;
     }
     Ok(())
+}
+
+/// Refuses a row with more fields than `max_columns` before the CSV reader
+/// builds it (a single 8 MB row of commas would otherwise become 4 million
+/// fields): one pass counting delimiters outside quotes, no allocation.
+fn check_widths(text: &str, delimiter: u8, limits: &Limits) -> Result<(), FileError> {
+    let (mut line, mut fields, mut quoted) = (1u64, 1u64, false);
+    let mut over: Option<(u64, u64)> = None;
+    for &b in text.as_bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                if let Some((at, _)) = over {
+                    return Err(too_large(at, fields, limits));
+                }
+                line += 1;
+                fields = 1;
+            }
+            _ if b == delimiter && !quoted => {
+                fields += 1;
+                if fields > u64::from(limits.max_columns) && over.is_none() {
+                    over = Some((line, fields));
+                }
+            }
+            _ => {}
+        }
+    }
+    match over {
+        Some((at, _)) => Err(too_large(at, fields, limits)),
+        None => Ok(()),
+    }
 }
 
 /// Comma by default; tab or semicolon when the header line has those and no comma.
