@@ -53,7 +53,9 @@ pub async fn staff_step(
     uploads: Vec<Vec<u8>>,
 ) -> AppResult<Result<Report, ReportError>> {
     let stored = if matches!(action, Action::Resolve { .. }) {
-        match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "results").await? {
+        match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "results")
+            .await?
+        {
             Ok(s) => s,
             Err(e) => return Ok(Err(e)),
         }

@@ -95,7 +95,9 @@ pub async fn submit_form(
         };
         let uploads = f.uploads.into_iter().filter(|p| !p.is_empty()).collect();
         let stored =
-            match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "reports").await? {
+            match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "reports")
+                .await?
+            {
                 Ok(s) => s,
                 Err(e) => return Ok(Err(e)),
             };

@@ -262,6 +262,8 @@ async fn a_running_instance_shows_a_command_line_import_within_about_a_second() 
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
 
 #[test]
 fn command_line_import_refuses_a_sheet_reaching_xfd1048576() {
