@@ -306,7 +306,8 @@ impl Code {
         Ok(diesel::sql_query(
             "WITH roots AS (SELECT path FROM grids WHERE code = ANY($1))
              SELECT c.kind,
-                    COALESCE(concat_ws(' ', h.building, NULLIF(h.unit, ''), h.room), s.name) AS label,
+                    CASE WHEN c.kind = 'shop' THEN s.name
+                         ELSE concat_ws(' ', h.building, NULLIF(h.unit, ''), h.room) END AS label,
                     concat_ws(' / ', pp.name, p.name, g.name) AS grid_path,
                     c.token, c.check_code, g.code AS grid_code
              FROM codes c

@@ -6,6 +6,7 @@ pub mod cases;
 pub mod data;
 pub mod install;
 pub mod poll;
+pub mod residents;
 
 use crate::activities::{Activity, NewActivity};
 use crate::codes::{token, Code};

@@ -1,5 +1,6 @@
 //! Periods in China time (UTC+8, no daylight saving): the dashboard's chooser, the default
-//! (this month) and the weeks of the trend.
+//! (the last 30 days, today included: early in a month "this month" is mostly empty and its
+//! trend runs into weeks that have not come yet) and the weeks of the trend.
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
@@ -56,14 +57,23 @@ impl Period {
         }
     }
 
+    /// The default: the 30 days up to and including today (China time).
+    pub fn last_30_days(now: DateTime<Utc>) -> Period {
+        let today = china_day(now);
+        Period {
+            from: china_midnight(today - Duration::days(29)),
+            to: china_midnight(today + Duration::days(1)),
+        }
+    }
+
     /// From the chooser's dates (`YYYY-MM-DD`, both days included); a missing date falls back
-    /// to this month's.
+    /// to the default's (the last 30 days).
     pub fn from_dates(
         from: Option<&str>,
         to_inclusive: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Period, PeriodError> {
-        let month = Period::this_month(now);
+        let month = Period::last_30_days(now);
         let parse = |s: &str| {
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| PeriodError::BadDate)
         };
@@ -118,6 +128,15 @@ mod tests {
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_default_is_the_last_30_days_without_future_weeks() {
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 3, 0, 0).unwrap();
+        let p = Period::from_dates(None, None, now).unwrap();
+        assert_eq!(p.first_day(), day("2026-11-03"));
+        assert_eq!(p.last_day(), day("2026-12-02"));
+        assert!(p.weeks().iter().all(|w| w.from <= now));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod otp;
 pub mod password;
 pub mod ratelimit;
+pub mod resident_search;
 pub mod residents;
 pub mod roles;
 pub mod sessions;

@@ -42,6 +42,12 @@ fn reason_message(locale: Locale, reason: Option<&str>, args: &[(&str, String)])
     (text != key).then_some(text)
 }
 
+/// Pages for staff accounts (the console and the cashier's page): signing in there means the
+/// staff sign-in, not a resident's emailed code.
+fn is_staff_page(path: &str) -> bool {
+    path.starts_with("/console") || path == "/merchant" || path.starts_with("/merchant/")
+}
+
 /// The `ErrorHandlers` default handler.
 pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
     // Responses a handler built on purpose (the neutral scan page, `/readyz`'s JSON) pass
@@ -74,7 +80,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         }
         // An error from actix itself (unknown route, bad JSON): give it our JSON shape too.
         HttpResponse::build(status).json(serde_json::json!({ "error": code.as_str() }))
-    } else if code == ErrorCode::Unauthenticated && !req.path().starts_with("/console") {
+    } else if code == ErrorCode::Unauthenticated && !is_staff_page(req.path()) {
         // Residents' pages: sign in with an emailed code, then come back.
         let back = match req.query_string() {
             "" => req.path().to_owned(),
@@ -84,7 +90,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/me/sign-in?next={next}")))
             .finish()
-    } else if code == ErrorCode::Unauthenticated && req.path().starts_with("/console") {
+    } else if code == ErrorCode::Unauthenticated {
         let next = url::form_urlencoded::byte_serialize(req.path().as_bytes()).collect::<String>();
         HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/console/login?next={next}")))
@@ -95,7 +101,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
             state
                 .pages
                 .render(
-                    "error.html",
+                    if is_staff_page(req.path()) { "console/error.html" } else { "error.html" },
                     locale,
                     minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason, &args) },
                 )

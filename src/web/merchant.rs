@@ -21,15 +21,37 @@ fn cashier_shop(me: &CurrentStaff) -> AppResult<i64> {
     }
 }
 
-/// `GET /merchant`: pending holds, today's takings and the shop's unsettled points.
+/// `?done=<hold>` after a decision: the page says what was just confirmed or rejected.
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// `GET /merchant`: pending holds, today's takings and the shop's unsettled points (the
+/// list refreshes itself while the page is open, see `assets/static/live.js`).
 pub async fn index(
     state: web::Data<AppState>,
     locale: Locale,
     me: CurrentStaff,
+    q: web::Query<DoneQuery>,
 ) -> AppResult<HttpResponse> {
     let shop_id = cashier_shop(&me)?;
     let mut conn = state.conn().await?;
     let shop = crate::grids::shops::Shop::find(&mut conn, shop_id).await?;
+    // Only this shop's decided holds are told back (ids are bounded like idempotency keys).
+    let done = match q.done.as_deref().filter(|id| id.len() <= 64) {
+        Some(id) => Hold::find(&mut conn, id)
+            .await?
+            .filter(|h| h.shop_id == shop_id && h.status != "pending")
+            .map(|h| {
+                minijinja::context! {
+                    captured => h.status == "captured",
+                    confirmation => h.confirmation,
+                    amount => h.amount,
+                }
+            }),
+        None => None,
+    };
     let pending = Hold::pending_for_shop(&mut conn, shop_id).await?;
     drop(conn);
     let merchant = Account::Merchant(shop_id);
@@ -52,6 +74,7 @@ pub async fn index(
         pending => Serde(&pending),
         balance,
         today,
+        done,
         ..super::console::base(&me, "/merchant")
     };
     state.pages.page("merchant/index.html", locale, ctx)
@@ -77,7 +100,7 @@ async fn decide(
         HoldAction::Reject { shop }
     };
     let mut conn = state.conn().await?;
-    let (_, t) = holds::decide(
+    let (hold, t) = holds::decide(
         &mut conn,
         hold_id,
         action,
@@ -87,7 +110,8 @@ async fn decide(
     .await??;
     drop(conn);
     projection::apply_logged(&state.db, &state.redis, &t).await;
-    Ok(super::console::see_other("/merchant"))
+    let done = url::form_urlencoded::byte_serialize(hold.id.as_bytes()).collect::<String>();
+    Ok(super::console::see_other(&format!("/merchant?done={done}")))
 }
 
 /// `POST /merchant/holds/{id}/confirm`: capture (points go to the shop).

@@ -11,6 +11,8 @@ pub mod form_csrf;
 pub mod health;
 pub mod landing;
 pub mod locale;
+#[cfg(test)]
+mod locale_keys;
 pub mod merchant;
 pub mod pages;
 pub mod points;

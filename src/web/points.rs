@@ -164,23 +164,50 @@ pub async fn spend_form(
     if target.shop_accepts_points != Some(true) {
         return Err(PointsError::ShopNotAccepting.into());
     }
+    spend_view(
+        &state,
+        locale,
+        &req,
+        me,
+        &target,
+        None,
+        "",
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+/// The spend page; after a refusal, with the reason beside the field and the amount kept.
+#[allow(clippy::too_many_arguments)]
+async fn spend_view(
+    state: &AppState,
+    locale: Locale,
+    req: &HttpRequest,
+    me: i64,
+    target: &crate::codes::model::ScanTarget,
+    error: Option<String>,
+    typed: &str,
+    status: actix_web::http::StatusCode,
+) -> AppResult<HttpResponse> {
     let balance = projection::balance(&state.db, &state.redis, &Account::Resident(me)).await?;
-    let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
-    let rate = community_rate(&state, &target).await?;
+    let (csrf, cookie) = form_csrf::token(req, state.settings.session.cookie_secure);
+    let rate = community_rate(state, target).await?;
     let body = state.pages.render(
         "points/spend.html",
         locale,
         minijinja::context! {
-            place => Serde(&target),
+            place => Serde(target),
             balance,
             rate,
             csrf,
+            error,
+            typed,
             idempotency_key => crate::people::sessions::random_secret(),
             max_spend => state.settings.points.max_spend,
             self_path => format!("/C/{}/spend", target.token),
         },
     )?;
-    let mut r = HttpResponse::Ok();
+    let mut r = HttpResponse::build(status);
     r.content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"));
     if let Some(c) = cookie {
@@ -216,6 +243,7 @@ pub struct SpendForm {
 /// `POST /C/{token}/spend`: place the hold and show it.
 pub async fn spend(
     state: web::Data<AppState>,
+    locale: Locale,
     req: HttpRequest,
     raw: web::Path<String>,
     form: web::Form<SpendForm>,
@@ -230,13 +258,29 @@ pub async fn spend(
     if !valid_key(&form.idempotency_key) {
         return Err(bad_key());
     }
-    let amount = rules::parse_amount(&form.amount)?;
     let Some(target) = shop_target(&state, &raw).await? else {
         return Err(AppError::not_found());
     };
+    // A person gets the form back with the reason beside the field; a JSON client the code.
+    let refuse = |e: PointsError| {
+        let (state, req, target) = (&state, &req, &target);
+        let typed: String = form.amount.chars().take(12).collect();
+        async move {
+            if super::error_pages::wants_json(req) {
+                return Err(e.into());
+            }
+            let text = super::pages::translate(locale, &format!("reason.{}", e.code()), &[]);
+            let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+            spend_view(state, locale, req, me, target, Some(text), &typed, status).await
+        }
+    };
+    let amount = match rules::parse_amount(&form.amount) {
+        Ok(a) => a,
+        Err(e) => return refuse(e).await,
+    };
     let shop_id = target.shop_id.expect("shop target");
     let mut conn = state.conn().await?;
-    let hold = holds::place(
+    let placed = holds::place(
         &mut conn,
         &state.settings.points,
         &HoldRequest {
@@ -247,7 +291,14 @@ pub async fn spend(
         },
         Utc::now(),
     )
-    .await??;
+    .await?;
+    let hold = match placed {
+        Ok(h) => h,
+        Err(e) => {
+            drop(conn);
+            return refuse(e).await;
+        }
+    };
     if let Some(t) = crate::points::ledger::Transfer::find(&mut conn, &hold.id).await? {
         drop(conn);
         projection::apply_logged(&state.db, &state.redis, &t).await;

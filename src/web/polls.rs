@@ -130,14 +130,49 @@ pub async fn show(
     )
 }
 
+/// A ballot as posted. Each question's options carry their own field name (`choice.<question>`,
+/// so a single-choice question is its own radio group in the browser); a plain `choice` is
+/// accepted too. Every choice of every question ends up in one list, which the poll checks.
 #[derive(Deserialize)]
+#[serde(try_from = "Vec<(String, String)>")]
 pub struct VoteForm {
     csrf: String,
     household_id: i64,
-    #[serde(default)]
     choice: Vec<i64>,
 }
 crate::csrf_form!(VoteForm);
+
+/// At most this many form fields are read from a ballot (the poll checks the choices again).
+const MAX_BALLOT_FIELDS: usize = 200;
+
+impl TryFrom<Vec<(String, String)>> for VoteForm {
+    type Error = String;
+
+    fn try_from(fields: Vec<(String, String)>) -> Result<Self, Self::Error> {
+        if fields.len() > MAX_BALLOT_FIELDS {
+            return Err("too many fields".into());
+        }
+        let (mut csrf, mut household_id, mut choice) = (None, None, Vec::new());
+        for (name, value) in fields {
+            let number = || {
+                value
+                    .parse::<i64>()
+                    .map_err(|_| format!("{name}: not a number"))
+            };
+            match name.as_str() {
+                "csrf" => csrf = Some(value.clone()),
+                "household_id" => household_id = Some(number()?),
+                n if n == "choice" || n.starts_with("choice.") => choice.push(number()?),
+                _ => {}
+            }
+        }
+        Ok(VoteForm {
+            csrf: csrf.ok_or("missing field `csrf`")?,
+            household_id: household_id.ok_or("missing field `household_id`")?,
+            choice,
+        })
+    }
+}
 
 /// `POST /polls/{id}/vote`: the household in the form must be one of the resident's (a
 /// forged id is refused); the database's unique key decides a race between members.
@@ -196,5 +231,24 @@ pub async fn vote(
             };
             Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VoteForm;
+
+    #[test]
+    fn each_question_is_its_own_field_and_all_choices_are_kept() {
+        let f: VoteForm = crate::web::auth::parse_form(
+            b"csrf=x&household_id=7&choice.1=11&choice.2=21&choice.2=22&choice=5",
+        )
+        .unwrap();
+        assert_eq!((f.csrf.as_str(), f.household_id), ("x", 7));
+        assert_eq!(f.choice, vec![11, 21, 22, 5]);
+        assert!(
+            crate::web::auth::parse_form::<VoteForm>(b"csrf=x&household_id=7&choice.1=a").is_err()
+        );
+        assert!(crate::web::auth::parse_form::<VoteForm>(b"household_id=7").is_err());
     }
 }

@@ -70,11 +70,20 @@ pub async fn send_code(
 ) -> AppResult<HttpResponse> {
     let email = normalize_email(&f.email);
     if !crate::reports::intake::valid_email(&email) {
-        return Err(AppError::with_detail(
-            ErrorCode::InvalidInput,
-            crate::reports::ReportError::BadEmail.message(locale.tag()),
-        )
-        .with_reason("bad_email"));
+        // Beside the field, with what was typed kept.
+        let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
+        let body = state.pages.render(
+            "me/sign_in.html",
+            locale,
+            minijinja::context! {
+                csrf, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
+                typed => f.email.chars().take(200).collect::<String>(),
+                error => crate::reports::ReportError::BadEmail.message(locale.tag()),
+            },
+        )?;
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(body));
     }
     let ip = client_ip(&req, &state.settings.server.trusted_proxy);
     let by_mail = ratelimit::hit(&state.redis, &format!("otp:mail:{email}"), 5, 900).await?;
@@ -123,20 +132,42 @@ pub struct CodeForm {
     next: Option<String>,
 }
 
-/// `POST /me/verify`: check the code, start a session.
+/// `POST /me/verify`: check the code, start a session. A wrong code shows the same form
+/// again with the refusal beside the field.
 pub async fn verify(
     state: web::Data<AppState>,
     locale: Locale,
+    req: HttpRequest,
     PublicForm(f): PublicForm<CodeForm>,
 ) -> AppResult<HttpResponse> {
     let email = normalize_email(&f.email);
     if let Err(e) = otp::verify(&state.redis, &email, &f.code).await? {
         let status = if e == otp::OtpError::TooManyAttempts {
-            ErrorCode::RateLimited
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS
         } else {
-            ErrorCode::InvalidInput
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
         };
-        return Err(AppError::with_detail(status, e.message(locale.tag())).with_reason(e.code()));
+        if super::error_pages::wants_json(&req) {
+            let code = if e == otp::OtpError::TooManyAttempts {
+                ErrorCode::RateLimited
+            } else {
+                ErrorCode::InvalidInput
+            };
+            return Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()));
+        }
+        let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
+        let body = state.pages.render(
+            "me/code.html",
+            locale,
+            minijinja::context! {
+                csrf, email, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
+                typed => f.code.chars().take(6).collect::<String>(),
+                error => e.message(locale.tag()),
+            },
+        )?;
+        return Ok(HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body));
     }
     let mut conn = state.conn().await?;
     let resident = Resident::sign_in(&mut conn, &email, locale.tag()).await?;
@@ -159,11 +190,18 @@ pub async fn verify(
         .finish())
 }
 
-/// `GET /me`: my households, my reports, polls open to me, settings.
+/// `?bound=<household>` right after binding: the page says so.
+#[derive(Deserialize)]
+pub struct BoundQuery {
+    bound: Option<i64>,
+}
+
+/// `GET /me`: my households, my points, my reports, polls open to me, settings.
 pub async fn me(
     state: web::Data<AppState>,
     locale: Locale,
     me: CurrentResident,
+    q: web::Query<BoundQuery>,
 ) -> AppResult<HttpResponse> {
     use crate::db::schema::reports;
     use diesel::prelude::*;
@@ -218,10 +256,21 @@ pub async fn me(
             }
         }
     }
+    drop(conn);
+    let just_bound = q
+        .bound
+        .and_then(|h| memberships.iter().find(|m| m.household_id == h))
+        .map(|m| format!("{} {}", m.compound, m.door));
+    let balance = crate::points::projection::balance(
+        &state,
+        &crate::points::Account::Resident(me.resident.id),
+    )
+    .await?;
     state.pages.page(
         "me/index.html",
         locale,
         minijinja::context! {
+            just_bound, balance,
             resident => Serde(&me.resident), memberships => Serde(&memberships), reports => Serde(reports),
             polls => Serde(&polls), csrf => &me.session.csrf, self_path => "/me",
         },
@@ -298,16 +347,45 @@ pub async fn bind_page(
     raw: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let place = household_of(&state, &raw).await?;
+    bind_view(
+        &state,
+        locale,
+        &me,
+        &place,
+        None,
+        "",
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+/// The binding page, with a refusal beside the field and what was typed kept (a wrong code
+/// is a typing mistake, not a dead end).
+async fn bind_view(
+    state: &AppState,
+    locale: Locale,
+    me: &CurrentResident,
+    place: &crate::codes::model::ScanTarget,
+    error: Option<&str>,
+    typed: &str,
+    status: actix_web::http::StatusCode,
+) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let member = me
         .resident
         .is_member(&mut conn, place.household_id.unwrap_or_default())
         .await?;
-    state.pages.page(
+    let body = state.pages.render(
         "me/bind.html",
         locale,
-        minijinja::context! { place => Serde(&place), member, csrf => &me.session.csrf, self_path => format!("/C/{}/bind", place.token) },
-    )
+        minijinja::context! {
+            place => Serde(place), member, csrf => &me.session.csrf, error, typed,
+            self_path => format!("/C/{}/bind", place.token),
+        },
+    )?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
 }
 
 #[derive(Deserialize)]
@@ -330,14 +408,23 @@ pub async fn bind(
     let place = household_of(&state, &raw).await?;
     let household = place.household_id.unwrap_or_default();
     let bucket = format!("bind:{}:{household}", me.resident.id);
+    let refused = |reason: &'static str, status| {
+        bind_view(
+            &state,
+            locale,
+            &me,
+            &place,
+            Some(reason),
+            f.binding_code.trim(),
+            status,
+        )
+    };
     if !ratelimit::hit(&state.redis, &bucket, 5, 3600).await? {
-        let msg = if locale == Locale::En {
-            "Too many wrong binding codes; try again in an hour or ask your grid worker."
-        } else {
-            "绑定码错误次数过多，请一小时后再试，或申请网格员审核。"
-        };
-        return Err(AppError::with_detail(ErrorCode::RateLimited, msg)
-            .with_reason("binding_attempts_exceeded"));
+        return refused(
+            "reason.binding_attempts_exceeded",
+            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        )
+        .await;
     }
     let mut conn = state.conn().await?;
     match me
@@ -345,15 +432,16 @@ pub async fn bind(
         .bind_with_code(&mut conn, household, &f.binding_code)
         .await?
     {
-        BindOutcome::Bound | BindOutcome::AlreadyMember => Ok(see_other("/me")),
+        BindOutcome::Bound | BindOutcome::AlreadyMember => {
+            Ok(see_other(&format!("/me?bound={household}")))
+        }
         BindOutcome::WrongCode => {
-            let msg = if locale == Locale::En {
-                "That binding code is not this household's."
-            } else {
-                "绑定码不正确。"
-            };
-            Err(AppError::with_detail(ErrorCode::InvalidInput, msg)
-                .with_reason("wrong_binding_code"))
+            drop(conn);
+            refused(
+                "reason.wrong_binding_code",
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -190,7 +190,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/merchant/holds/{id}/reject",
             web::post().to(merchant::reject),
         )
-        .route("/console/points", web::get().to(console::points::index))
+        .route(
+            "/console/points",
+            web::get().to(console::points_page::index),
+        )
         .route(
             "/console/points/award",
             web::post().to(console::points::award),
@@ -260,11 +263,20 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/api/v1/codes/{id}", web::get().to(api::code))
         .route("/api/v1/codes/{id}/revoke", web::post().to(api::revoke))
         .route("/api/v1/codes/{id}/reissue", web::post().to(api::reissue))
+        .route("/favicon.ico", web::get().to(favicon))
         .service(
             actix_files::Files::new("/static", state.settings.assets.dir.join("static"))
                 .use_etag(true)
                 .use_last_modified(true),
         );
+}
+
+/// `GET /favicon.ico`: browsers ask for it by itself; the installable app's other icons and
+/// its manifest are under `/static/icons`.
+async fn favicon(state: web::Data<AppState>) -> actix_web::Result<actix_files::NamedFile> {
+    Ok(actix_files::NamedFile::open(
+        state.settings.assets.dir.join("static/icons/favicon.ico"),
+    )?)
 }
 
 /// The application with its middleware (outermost last): error pages, trailing-slash

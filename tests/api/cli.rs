@@ -11,6 +11,18 @@ fn mashang(db_url: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// The names of all shops, read with psql.
+fn app_shop_names(db_url: &str) -> std::collections::HashSet<String> {
+    let out = Command::new("psql")
+        .args([db_url, "-tAc", "SELECT name FROM shops"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 struct Db(String, String);
 impl Drop for Db {
     fn drop(&mut self) {
@@ -53,6 +65,8 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
         out.contains("poll opened: 邮电小区老旧小区改造意见征集"),
         "{out}"
     );
+    assert!(out.contains("12 residents of 邮电小区"), "{out}");
+    assert!(out.contains("resident01@demo.mashang.cn"), "{out}");
     let second = mashang(&db.0, &["demo"]);
     let out = String::from_utf8_lossy(&second.stdout);
     assert!(
@@ -65,6 +79,10 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
     );
     assert!(out.contains(" 0 cases reported"), "{out}");
     assert!(!out.contains("poll opened"), "{out}");
+    assert!(
+        !out.contains("residents of 邮电小区"),
+        "residents are loaded once: {out}"
+    );
 
     // The demo's cases went through the real ledger: the dashboard has five weeks of them.
     let app = spawn_with(settings.clone(), name).await;
@@ -98,6 +116,35 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
             .await,
         1
     );
+    // Residents bound to their doors, with points: 8 voted (and earned for it), one
+    // redemption confirmed at 惠民超市 and one waiting; the points journal passes its audit.
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM household_members")
+            .await,
+        12
+    );
+    assert_eq!(app.count("SELECT count(*) AS n FROM poll_ballots").await, 8);
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM points_holds WHERE status = 'pending'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT count(*) AS n FROM points_holds WHERE status = 'captured'")
+            .await,
+        1
+    );
+    assert!(
+        app.count("SELECT count(*) AS n FROM points_transfers WHERE id LIKE 'earn:poll:%'")
+            .await
+            >= 8
+    );
+    let mut conn = app.conn().await;
+    let audit = mashang::points::audit::run(&mut conn, &app.state.redis, false)
+        .await
+        .unwrap();
+    assert!(audit.ok(), "{:?}", audit.problems);
+    drop(conn);
     // A made-up history mails nobody.
     assert_eq!(app.count("SELECT count(*) AS n FROM mail_outbox").await, 0);
 
@@ -144,6 +191,33 @@ async fn demo_is_idempotent_and_export_writes_every_code() {
                 && r[4].len() == "HTTP://MASHANG.TEST/C/".len() + 26
         );
         assert_eq!(r[5].len(), 4);
+    }
+    // Shop codes carry the shop's name as their label (concat_ws over a shop's missing door
+    // gives '' rather than NULL, which once left every shop's label empty).
+    let r = mashang(
+        &db.0,
+        &[
+            "codes",
+            "export",
+            "--kind",
+            "shop",
+            "--out",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut rows = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let shops: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    assert_eq!(shops.len(), 60);
+    let names: std::collections::HashSet<String> = app_shop_names(&db.0);
+    for r in &shops {
+        assert_eq!(&r[0], "shop");
+        assert!(
+            names.contains(&r[1]),
+            "label {:?} is not a shop's name",
+            &r[1]
+        );
     }
     let r = mashang(
         &db.0,

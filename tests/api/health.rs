@@ -84,3 +84,37 @@ async fn unknown_api_route_is_json_with_a_code() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["error"], "not_found");
 }
+
+/// "Add to home screen" works: a favicon, a manifest naming its icons, and the icons, all
+/// linked from every page's head.
+#[tokio::test]
+async fn the_web_app_is_installable() {
+    let app = crate::helpers::spawn(crate::helpers::Fixture::Empty).await;
+    let r = app
+        .client
+        .get(app.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(&r.bytes().await.unwrap()[..4], &[0, 0, 1, 0], "an ICO file");
+    let (_, home) = app.get("/").await;
+    let manifest_href = crate::helpers::attr_of(&home, "link[rel=manifest]", "href").unwrap();
+    let (status, manifest) = app.get(&manifest_href).await;
+    assert_eq!(status, 200);
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["display"], "standalone");
+    let icons = m["icons"].as_array().unwrap();
+    assert!(icons.iter().any(|i| i["sizes"] == "512x512"));
+    for i in icons {
+        let r = app
+            .client
+            .get(app.url(i["src"].as_str().unwrap()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{}", i["src"]);
+        assert_eq!(&r.bytes().await.unwrap()[1..4], b"PNG");
+    }
+    assert!(crate::helpers::attr_of(&home, "link[rel=apple-touch-icon]", "href").is_some());
+}

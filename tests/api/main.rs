@@ -5,6 +5,7 @@ mod helpers;
 mod smtp_sink;
 
 mod auth;
+mod browser;
 mod cli;
 mod codes;
 mod earning;

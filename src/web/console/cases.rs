@@ -47,11 +47,48 @@ struct Row {
     escalation_level: i16,
 }
 
-/// `GET /console/cases`
+/// The queue's filters: words or a case number, a state, past deadline only, and the order.
+#[derive(serde::Deserialize, Serialize, Default)]
+pub struct QueueQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    overdue: Option<String>,
+    #[serde(default)]
+    sort: String,
+}
+
+impl QueueQuery {
+    fn keeps(&self, r: &Row) -> bool {
+        let words = self.q.trim().trim_start_matches('#');
+        let words: String = words.chars().take(50).collect();
+        (words.is_empty()
+            || r.id.to_string() == words
+            || r.description.contains(words.as_str())
+            || r.category.contains(words.as_str())
+            || r.grid.contains(words.as_str()))
+            && (self.state.is_empty() || r.state_code == self.state)
+            && (self.overdue.is_none() || r.overdue)
+    }
+
+    fn order(&self, rows: &mut [Row]) {
+        match self.sort.as_str() {
+            "newest" => rows.sort_by(|a, b| b.id.cmp(&a.id)),
+            "grid" => rows.sort_by(|a, b| a.grid.cmp(&b.grid).then(a.due.cmp(&b.due))),
+            _ => {}
+        }
+    }
+}
+
+/// `GET /console/cases`: the open cases in the account's view (deadline first), filtered
+/// and ordered as asked.
 pub async fn queue(
     state: web::Data<AppState>,
     locale: Locale,
     me: CurrentStaff,
+    filter: web::Query<QueueQuery>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let now = chrono::Utc::now();
@@ -90,8 +127,13 @@ pub async fn queue(
             overdue: q.overdue,
             escalation_level: q.report.escalation_level,
         })
+        .filter(|r| filter.keeps(r))
         .collect();
-    let ctx = minijinja::context! { rows => Serde(rows), ..base(&me, "/console/cases") };
+    let mut rows = rows;
+    filter.order(&mut rows);
+    let ctx = minijinja::context! {
+        rows => Serde(rows), filter => Serde(&*filter), ..base(&me, "/console/cases")
+    };
     state.pages.page("console/cases.html", locale, ctx)
 }
 
@@ -196,8 +238,22 @@ pub async fn show(
         .filter(|g| g.level >= 2)
         .map(|g| (g.id, g.name))
         .collect();
+    // The door or shop whose code the report came from: what the worker walks to.
+    let place = match report.code_id {
+        Some(id) => {
+            let code = crate::codes::Code::find(&mut conn, id).await?;
+            crate::codes::Code::scan(&mut conn, &code.token)
+                .await?
+                .map(|t| match t.shop_name {
+                    Some(shop) => format!("{} · {shop}", t.compound),
+                    None => format!("{} {}", t.compound, t.door.unwrap_or_default()),
+                })
+        }
+        None => None,
+    };
     let self_path = format!("/console/cases/{}", report.id);
     let ctx = minijinja::context! {
+        place,
         case => Serde(&report),
         reporter_email => &report.reporter_email,
         category => state.catalog.kind(&report.category).map(|k| k.name(tag).to_owned()),

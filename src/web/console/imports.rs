@@ -136,6 +136,7 @@ pub fn multipart_config(max_upload_bytes: usize) -> actix_multipart::form::Multi
                     ErrorCode::PayloadTooLarge,
                     "the upload is larger than allowed",
                 )
+                .with_reason("upload_too_large")
                 .into();
             }
             AppError::with_detail(ErrorCode::BadRequest, format!("upload: {err}")).into()

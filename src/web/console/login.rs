@@ -28,10 +28,24 @@ struct LoginForm {
     next: Option<String>,
 }
 
-fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with("/console") && !n.starts_with("//"))
-        .unwrap_or("/console")
-        .to_owned()
+/// Where a sign-in may return to: staff pages only (the console and the cashier's page).
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| {
+        (n.starts_with("/console") || *n == "/merchant" || n.starts_with("/merchant?"))
+            && !n.starts_with("//")
+    })
+    .map(str::to_owned)
+}
+
+/// Where an account lands when it was not sent back somewhere: a cashier on the shop's
+/// redemptions, a grid worker on the case queue, everyone else on the console's first page.
+fn home_of(role: crate::people::roles::Role) -> &'static str {
+    use crate::people::roles::Role;
+    match role {
+        Role::MerchantCashier => "/merchant",
+        Role::GridWorker => "/console/cases",
+        _ => "/console",
+    }
 }
 
 fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
@@ -73,7 +87,7 @@ pub async fn form(
     login_page(
         &state,
         locale,
-        &safe_next(q.next.as_deref()),
+        &safe_next(q.next.as_deref()).unwrap_or_default(),
         None,
         actix_web::http::StatusCode::OK,
     )
@@ -95,7 +109,7 @@ pub async fn submit(
     if !constant_time_eq(&f.csrf, &cookie_token) {
         return Err(AppError::new(ErrorCode::CsrfRejected));
     }
-    let next = safe_next(f.next.as_deref());
+    let next = safe_next(f.next.as_deref()).unwrap_or_default();
     let sec = &state.settings.security;
     let username = f.username.trim().to_ascii_lowercase();
     let ip = client_ip(&req, &state.settings.server.trusted_proxy);
@@ -150,6 +164,10 @@ pub async fn submit(
     )
     .await?;
     tracing::info!(staff_id = account.id, "staff signed in");
+    let next = match next.as_str() {
+        "" | "/console" => home_of(account.role()).to_owned(),
+        _ => next,
+    };
     let mut expired = cookie(&state, LOGIN_CSRF_COOKIE, String::new());
     expired.make_removal();
     Ok(HttpResponse::SeeOther()
@@ -157,6 +175,27 @@ pub async fn submit(
         .cookie(expired)
         .insert_header((actix_web::http::header::LOCATION, next))
         .finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{home_of, safe_next};
+    use crate::people::roles::Role;
+
+    #[test]
+    fn sign_in_returns_to_staff_pages_only_and_lands_by_role() {
+        assert_eq!(safe_next(Some("/merchant")).as_deref(), Some("/merchant"));
+        assert_eq!(
+            safe_next(Some("/console/cases")).as_deref(),
+            Some("/console/cases")
+        );
+        assert_eq!(safe_next(Some("/me")), None);
+        assert_eq!(safe_next(Some("//evil.example/console")), None);
+        assert_eq!(safe_next(Some("/merchantx")), None);
+        assert_eq!(home_of(Role::MerchantCashier), "/merchant");
+        assert_eq!(home_of(Role::GridWorker), "/console/cases");
+        assert_eq!(home_of(Role::Admin), "/console");
+    }
 }
 
 #[derive(Deserialize)]

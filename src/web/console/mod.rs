@@ -10,6 +10,7 @@ pub mod imports;
 pub mod login;
 pub mod news;
 pub mod points;
+pub mod points_page;
 pub mod polls;
 pub mod print;
 pub mod staff;

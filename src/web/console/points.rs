@@ -1,7 +1,7 @@
 //! Staff and points: award (an activity or a correction in the resident's favour), reverse
 //! an award (a new transfer, never an edit) and settle merchants (admins).
 
-use super::{base, see_other};
+use super::see_other;
 use crate::error::{AppError, AppResult};
 use crate::grids::scope::path_ids;
 use crate::grids::Grid;
@@ -11,11 +11,9 @@ use crate::points::ledger::Transfer;
 use crate::points::{projection, rules, settlement, PointsError};
 use crate::state::AppState;
 use crate::web::auth::{CurrentStaff, StaffForm};
-use crate::web::locale::Locale;
 use crate::web::points::valid_key;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
-use minijinja::value::Serde;
 use serde::Deserialize;
 
 /// Who may award and reverse points and organise volunteer activities: admins, grid heads and
@@ -35,37 +33,6 @@ fn bad_key() -> AppError {
 /// The community (level-2 grid) of a grid, if it is at or below one.
 fn community_of(grid: &Grid) -> Option<i64> {
     path_ids(&grid.path).get(1).copied()
-}
-
-/// `GET /console/points`: the award, reversal and settlement forms and recent transfers.
-pub async fn index(
-    state: web::Data<AppState>,
-    locale: Locale,
-    me: CurrentStaff,
-) -> AppResult<HttpResponse> {
-    may_award(&me)?;
-    let mut conn = state.conn().await?;
-    let grids = Grid::in_scope(&mut conn, &me.scope, 2).await?;
-    let recent = Transfer::recent(&mut conn, 50).await?;
-    let month = rules::month_label(Utc::now());
-    let statement = if me.staff.role() == Role::Admin {
-        let (from, to) = rules::month_range(&month).expect("a label is a month");
-        settlement::statement(&mut conn, &state.settings.points, from, to).await?
-    } else {
-        Vec::new()
-    };
-    let ctx = minijinja::context! {
-        statement => Serde(&statement),
-        month,
-        grids => Serde(&grids),
-        recent => Serde(&recent),
-        idempotency_key => crate::people::sessions::random_secret(),
-        is_admin => me.staff.role() == Role::Admin,
-        rate => state.settings.points.rate_default,
-        cap => state.settings.points.daily_award_cap,
-        ..base(&me, "/console/points")
-    };
-    state.pages.page("console/points.html", locale, ctx)
 }
 
 /// The award form.

@@ -28,8 +28,27 @@ pub async fn index(
     }
     let grids = Grid::all(&mut conn).await?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-    let ctx =
-        minijinja::context! { rows, grids => Serde(&grids), roles, ..base(&me, "/console/staff") };
+    // Departments and shops are chosen by name, never typed as codes or numbers.
+    let tag = locale.tag();
+    let departments: Vec<(String, String)> = state
+        .catalog
+        .departments()
+        .iter()
+        .map(|d| (d.code.clone(), d.name(tag).to_owned()))
+        .collect();
+    let shops: Vec<(i64, String)> = {
+        use crate::db::schema::shops;
+        use diesel::prelude::*;
+        use diesel_async::RunQueryDsl;
+        shops::table
+            .order(shops::name)
+            .select((shops::id, shops::name))
+            .load(&mut conn)
+            .await?
+    };
+    let ctx = minijinja::context! {
+        rows, grids => Serde(&grids), roles, departments, shops, ..base(&me, "/console/staff")
+    };
     state.pages.page("console/staff.html", locale, ctx)
 }
 

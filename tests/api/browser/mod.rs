@@ -1,0 +1,514 @@
+//! Browser tests: a real headless Chromium (Debian's `chromium` and `chromium-driver`,
+//! installed by `.ci/services`) driven over WebDriver (fantoccini), on a 390×844 phone.
+//! Every journey is done by clicking and typing as a person would, and every page visited is
+//! checked for what a person would trip over: a script error, a page wider than the phone,
+//! a tap target under 44 px in the main action areas, and on zh-CN pages any locale key or
+//! English sentence.
+//!
+//! One chromedriver per test process (started on first use, stopped when the process ends);
+//! a fresh browser session per test.
+
+mod journeys;
+mod money;
+mod shots;
+mod worker;
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The phone every journey is done on.
+pub const PHONE: (u32, u32) = (390, 844);
+/// Smallest height and width, in CSS pixels, of a tap target in the main action areas.
+pub const MIN_TAP: f64 = 44.0;
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The chromedriver of this test process: its base URL.
+fn driver() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        assert!(
+            std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
+            "browser tests need Debian's chromium and chromium-driver (bash .ci/services installs them)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        // A small watchdog stops chromedriver (and so its browsers) when this process ends,
+        // however it ends: statics are never dropped.
+        let script = format!(
+            "{CHROMEDRIVER} --port={port} --allowed-ips=127.0.0.1 --log-level=SEVERE >/dev/null 2>&1 & d=$!; \
+             while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill $d"
+        , pid = std::process::id());
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let url = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return url;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("chromedriver did not answer on port {port}");
+    })
+}
+
+/// Injected before any page script runs: collects uncaught errors and failed loads.
+const ERROR_COLLECTOR: &str = r#"
+window.__errors = [];
+window.addEventListener("error", function (e) {
+  var t = e.target && e.target !== window ? (e.target.src || e.target.href || e.target.tagName) : null;
+  window.__errors.push(t ? "failed to load " + t : String(e.message) + " at " + e.filename + ":" + e.lineno);
+}, true);
+window.addEventListener("unhandledrejection", function (e) { window.__errors.push("unhandled rejection: " + e.reason); });
+"#;
+
+/// A Chrome DevTools command through chromedriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+/// The browser's console log (chromedriver's `se/log`), severe entries only.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+/// One person's browser: a fresh Chromium session.
+pub struct Browser {
+    pub c: Client,
+    base: String,
+    /// Pages checked so far (for the failure message).
+    pub visited: Vec<String>,
+}
+
+impl Browser {
+    /// A phone (390×844, touch) whose language is zh-CN, against the app at `base`.
+    pub async fn phone(base: &str) -> Browser {
+        Self::open(base, PHONE, true).await
+    }
+
+    /// A desktop browser (1280×800).
+    pub async fn desktop(base: &str) -> Browser {
+        Self::open(base, (1280, 800), false).await
+    }
+
+    async fn open(base: &str, (w, h): (u32, u32), mobile: bool) -> Browser {
+        let mut options = json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--lang=zh-CN", "--accept-lang=zh-CN", "--no-first-run",
+                     "--disable-extensions", format!("--window-size={w},{h}")],
+            "prefs": {"intl.accept_languages": "zh-CN"},
+        });
+        if mobile {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": w, "height": h, "pixelRatio": 2, "touch": true, "mobile": true},
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36",
+            });
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert("goog:chromeOptions".into(), options);
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "SEVERE"}));
+        let c = fantoccini::ClientBuilder::new(
+            hyper_util::client::legacy::connect::HttpConnector::new(),
+        )
+        .capabilities(caps)
+        .connect(driver())
+        .await
+        .expect("a browser session starts");
+        c.issue_cmd(Cdp(json!({
+            "cmd": "Page.addScriptToEvaluateOnNewDocument",
+            "params": {"source": ERROR_COLLECTOR},
+        })))
+        .await
+        .expect("the error collector is installed");
+        Browser {
+            c,
+            base: base.to_owned(),
+            visited: Vec::new(),
+        }
+    }
+
+    /// The app's URL for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Open `path` (on the app, or a full URL) and check the page.
+    pub async fn go(&mut self, path: &str) {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            self.url(path)
+        };
+        self.c.goto(&url).await.unwrap();
+        self.check().await;
+    }
+
+    /// The current path (and query).
+    pub async fn path(&self) -> String {
+        let u = self.c.current_url().await.unwrap();
+        match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_owned(),
+        }
+    }
+
+    /// Type into the field matching `css` (cleared first).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self.find(css).await;
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    /// The first element matching `css`, waiting up to 5 s for it.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .c
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!("no {css} on {}: {e}", self.path().await),
+        }
+    }
+
+    /// Tap the element matching `css`, wait for the page that follows, and check it.
+    pub async fn tap(&mut self, css: &str) {
+        let e = self.find(css).await;
+        // Mark the page: the next one has no mark (a click may return before a form's
+        // upload has finished and the next page has loaded).
+        self.c
+            .execute("window.__old_page = true", vec![])
+            .await
+            .unwrap();
+        e.click()
+            .await
+            .unwrap_or_else(|err| panic!("tap {css}: {err}"));
+        let end = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let r = self
+                .c
+                .execute(
+                    "return !window.__old_page && document.readyState === 'complete'",
+                    vec![],
+                )
+                .await;
+            if matches!(r, Ok(Value::Bool(true))) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < end,
+                "tapping {css} led nowhere within 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.check().await;
+    }
+
+    /// Tap without waiting for a new page (a radio, a checkbox).
+    pub async fn pick(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("pick {css}: {e}"));
+    }
+
+    /// Wait until the document has loaded (after a navigation that a tap started).
+    pub async fn settle(&self) {
+        for _ in 0..100 {
+            let r = self.c.execute("return document.readyState", vec![]).await;
+            if matches!(r, Ok(Value::String(ref s)) if s == "complete") {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Wait up to `secs` for the browser to be on a path starting with `prefix` (after a tap
+    /// whose script navigates later, e.g. after an upload), then check the page.
+    pub async fn wait_path(&mut self, prefix: &str, secs: f64) {
+        let end = std::time::Instant::now() + Duration::from_secs_f64(secs);
+        while std::time::Instant::now() < end {
+            if self.path().await.starts_with(prefix) {
+                self.settle().await;
+                self.check().await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "still on {} after {secs} s, expected {prefix}…",
+            self.path().await
+        );
+    }
+
+    /// The visible text of the page.
+    pub async fn text(&self) -> String {
+        match self
+            .c
+            .execute("return document.body.innerText", vec![])
+            .await
+            .unwrap()
+        {
+            Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+
+    /// Wait up to `secs` for the page's text to contain `needle` (without reloading).
+    pub async fn wait_text(&self, needle: &str, secs: f64) -> bool {
+        let end = std::time::Instant::now() + Duration::from_secs_f64(secs);
+        while std::time::Instant::now() < end {
+            if self.text().await.contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
+    /// Check the page as it is now: no script error, no sideways scroll on the phone, tap
+    /// targets big enough, and (zh-CN pages) no locale key or English sentence.
+    pub async fn check(&mut self) {
+        let path = self.path().await;
+        self.visited.push(path.clone());
+        let r = self
+            .c
+            .execute(CHECK_SCRIPT, vec![json!(MIN_TAP)])
+            .await
+            .unwrap();
+        let mut problems: Vec<String> = Vec::new();
+        for key in ["errors", "wide", "small"] {
+            if let Some(list) = r[key].as_array() {
+                problems.extend(
+                    list.iter()
+                        .map(|v| format!("{key}: {}", v.as_str().unwrap_or_default())),
+                );
+            }
+        }
+        if r["lang"] == "zh-CN" {
+            let text = r["text"].as_str().unwrap_or_default();
+            problems.extend(
+                locale_keys_in(text)
+                    .into_iter()
+                    .map(|k| format!("locale key shown: {k}")),
+            );
+            problems.extend(
+                english_in(text)
+                    .into_iter()
+                    .map(|s| format!("English on a zh-CN page: {s}")),
+            );
+        }
+        if let Ok(Value::Array(log)) = self.c.issue_cmd(BrowserLog).await {
+            for entry in log {
+                let msg = entry["message"].as_str().unwrap_or_default().to_owned();
+                problems.push(format!("console: {msg}"));
+            }
+        }
+        assert!(problems.is_empty(), "{path}:\n  {}", problems.join("\n  "));
+    }
+
+    /// Save a PNG screenshot of the page (for the screenshot script and for failures).
+    pub async fn screenshot(&self, file: &std::path::Path) {
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(file, png).unwrap();
+    }
+
+    /// Sign in as a resident by session cookie (the emailed-code sign-in itself is the
+    /// resident journey's business). The cookie is set by script on the app's origin.
+    pub async fn resident_session(&mut self, app: &crate::helpers::TestApp, resident: i64) {
+        let (sid, _) = mashang::people::sessions::create(
+            &app.state.redis,
+            mashang::people::sessions::Kind::Resident,
+            resident,
+            3600,
+        )
+        .await
+        .unwrap();
+        if !self
+            .c
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .starts_with(&self.base)
+        {
+            self.c.goto(&self.url("/")).await.unwrap();
+        }
+        let script = format!(
+            "document.cookie = '{}={sid}; path=/; samesite=lax'",
+            mashang::web::resident_auth::COOKIE
+        );
+        self.c.execute(&script, vec![]).await.unwrap();
+    }
+
+    /// End the session (closes the browser).
+    pub async fn close(self) {
+        let _ = self.c.close().await;
+    }
+}
+
+/// Run in the page: script errors collected so far, whether the page is wider than the
+/// window, tap targets under the minimum in the main action areas, the language and text.
+const CHECK_SCRIPT: &str = r#"
+var min = arguments[0], out = { errors: (window.__errors || []).slice(), wide: [], small: [] };
+window.__errors = [];
+var vw = window.innerWidth;
+if (document.documentElement.scrollWidth > vw + 1) {
+  var culprits = [];
+  document.querySelectorAll("body *").forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.right > vw + 1 && r.width > 0 && !e.closest(".scroll") && culprits.length < 5) {
+      culprits.push(e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : "") + " right=" + Math.round(r.right));
+    }
+  });
+  out.wide.push("page is " + document.documentElement.scrollWidth + " px wide on a " + vw + " px window: " + culprits.join(", "));
+}
+var targets = "main button, main a.button, main input[type=submit], main .action, main label.check, main .chip, main select, main .news-list a, " +
+  "main input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), header.bar a, nav.tabs a, nav.tabs button";
+document.querySelectorAll(targets).forEach(function (e) {
+  var r = e.getBoundingClientRect(), s = getComputedStyle(e);
+  if (r.width === 0 || r.height === 0 || s.visibility === "hidden") { return; }
+  if (r.height < min - 0.5 || r.width < min - 0.5) {
+    out.small.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : "") + " \"" + (e.innerText || e.value || e.name || "").trim().slice(0, 30) + "\" " + Math.round(r.width) + "x" + Math.round(r.height));
+  }
+});
+out.lang = document.documentElement.lang;
+out.text = document.body ? document.body.innerText : "";
+return out;
+"#;
+
+/// Top-level sections of the locale files: a word shaped `section.key` on a page is a key
+/// that was not translated.
+fn locale_sections() -> &'static Vec<String> {
+    static S: OnceLock<Vec<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let text = std::fs::read_to_string("assets/locales/en.yml").unwrap();
+        text.lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.ends_with(':'))
+            .map(|l| l.trim_end_matches(':').trim_matches('"').to_owned())
+            .collect()
+    })
+}
+
+/// Locale keys (`points.status.pending`) in a page's text.
+pub fn locale_keys_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')) {
+        let word = word.trim_matches('.');
+        let mut parts = word.split('.');
+        let first = parts.next().unwrap_or_default();
+        if word.contains('.')
+            && locale_sections().iter().any(|s| s == first)
+            && word.split('.').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            })
+        {
+            found.push(word.to_owned());
+        }
+    }
+    found
+}
+
+/// English sentences (three or more Latin words in a row) in a zh-CN page's text.
+pub fn english_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let mut run: Vec<&str> = Vec::new();
+        for word in
+            line.split(|c: char| c.is_whitespace() || "，。、：；（）()·,;:!?！？/".contains(c))
+        {
+            let is_word = word.len() >= 2
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '\'' || c == '-');
+            if is_word {
+                run.push(word);
+            } else if !word.is_empty() {
+                if run.len() >= 3 {
+                    found.push(run.join(" "));
+                }
+                run.clear();
+            }
+        }
+        if run.len() >= 3 {
+            found.push(run.join(" "));
+        }
+    }
+    found
+}
+
+/// A small JPEG photo on disk (a person's camera roll), for report and resolution uploads.
+pub fn photo_file(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mashang-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    if !path.exists() {
+        let img = image::RgbImage::from_fn(640, 480, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 120])
+        });
+        img.save_with_format(&path, image::ImageFormat::Jpeg)
+            .unwrap();
+    }
+    path
+}
+
+#[test]
+fn the_page_checks_can_fail() {
+    assert_eq!(
+        locale_keys_in("状态：points.status.pending。"),
+        vec!["points.status.pending"]
+    );
+    assert!(locale_keys_in("写信到 zhang.wei@example.cn 或 www.example.com").is_empty());
+    assert_eq!(
+        english_in("上传失败：the upload is larger than allowed"),
+        vec!["the upload is larger than allowed"]
+    );
+    assert!(english_in("码上生活 Mashang · 中文 English").is_empty());
+}
