@@ -262,7 +262,8 @@ pub async fn me(
         .and_then(|h| memberships.iter().find(|m| m.household_id == h))
         .map(|m| format!("{} {}", m.compound, m.door));
     let balance = crate::points::projection::balance(
-        &state,
+        &state.db,
+        &state.redis,
         &crate::points::Account::Resident(me.resident.id),
     )
     .await?;

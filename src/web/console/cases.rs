@@ -75,7 +75,7 @@ impl QueueQuery {
 
     fn order(&self, rows: &mut [Row]) {
         match self.sort.as_str() {
-            "newest" => rows.sort_by(|a, b| b.id.cmp(&a.id)),
+            "newest" => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
             "grid" => rows.sort_by(|a, b| a.grid.cmp(&b.grid).then(a.due.cmp(&b.due))),
             _ => {}
         }
