@@ -46,7 +46,9 @@ fn driver() -> &'static str {
             "{CHROMEDRIVER} --port={port} --allowed-ips=127.0.0.1 --log-level=SEVERE >/dev/null 2>&1 & d=$!; \
              while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill $d"
         , pid = std::process::id());
-        std::process::Command::new("sh")
+        // Never waited for on purpose: the watchdog lives as long as this test process.
+        #[allow(clippy::zombie_processes)]
+        let _watchdog = std::process::Command::new("sh")
             .args(["-c", &script])
             .stdin(std::process::Stdio::null())
             .spawn()
