@@ -12,8 +12,6 @@
 //!   `redis_unavailable` when the service behind them does not answer), so a handler never
 //!   turns an infrastructure fault into a misleading 4xx.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 
@@ -58,24 +56,25 @@ impl ErrorCode {
         }
     }
 
-    /// The HTTP status that goes with the code.
-    pub fn status(self) -> StatusCode {
+    /// The HTTP status that goes with the code (the web layer turns it into a response).
+    pub fn status(self) -> u16 {
         match self {
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden | ErrorCode::CsrfRejected => StatusCode::FORBIDDEN,
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
-            ErrorCode::InvalidInput | ErrorCode::InvalidGeojson | ErrorCode::ImportRejected => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ErrorCode::Conflict => StatusCode::CONFLICT,
-            ErrorCode::DatabaseUnavailable | ErrorCode::RedisUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden | ErrorCode::CsrfRejected => 403,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::BadRequest => 400,
+            ErrorCode::InvalidInput | ErrorCode::InvalidGeojson | ErrorCode::ImportRejected => 422,
+            ErrorCode::Conflict => 409,
+            ErrorCode::DatabaseUnavailable | ErrorCode::RedisUnavailable => 503,
+            ErrorCode::Internal => 500,
         }
+    }
+
+    /// Whether the code is a server fault (5xx): its detail is never shown.
+    pub fn is_server_error(self) -> bool {
+        self.status() >= 500
     }
 
     /// Parse a code back (used by the error-page middleware).
@@ -183,8 +182,8 @@ impl AppError {
     }
 
     /// The message shown to JSON clients: the detail for 4xx, nothing else for 5xx.
-    fn public_message(&self) -> Option<&str> {
-        if self.code.status().is_server_error() {
+    pub fn public_message(&self) -> Option<&str> {
+        if self.code.is_server_error() {
             None
         } else {
             self.detail.as_deref()
@@ -206,32 +205,6 @@ impl fmt::Display for AppError {
 }
 
 impl std::error::Error for AppError {}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
-}
-
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        self.code.status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if self.code.status().is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
-        HttpResponse::build(self.status_code()).json(ErrorBody {
-            error: self.code.as_str(),
-            reason: self.reason,
-            message: self.public_message(),
-        })
-    }
-}
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
@@ -260,12 +233,6 @@ impl From<redis::RedisError> for AppError {
 
 impl From<minijinja::Error> for AppError {
     fn from(e: minijinja::Error) -> Self {
-        AppError::internal(e)
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
         AppError::internal(e)
     }
 }

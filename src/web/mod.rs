@@ -7,6 +7,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod console;
 pub mod error_pages;
+pub mod error_response;
 pub mod form_csrf;
 pub mod health;
 pub mod landing;

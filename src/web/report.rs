@@ -212,7 +212,8 @@ pub async fn submit(
             )
         }
         Err(e) => {
-            let status = e.clone().into_app_error(locale.tag()).code.status();
+            let status =
+                super::error_response::http_status(e.clone().into_app_error(locale.tag()).code);
             let message = Some(e.message(locale.tag()));
             form_page(
                 &state,
