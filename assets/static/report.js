@@ -42,13 +42,54 @@
       preview.textContent = "";
       shrunk = [];
       files.forEach(function (f) {
-        var img = document.createElement("img");
+        // Loaded off the page first: a file that is no picture shows a note instead of a
+        // broken image (the server will say why it refuses it).
+        var img = new Image(), url = URL.createObjectURL(f);
         img.alt = "";
-        img.src = URL.createObjectURL(f);
-        preview.appendChild(img);
+        img.onload = function () { preview.appendChild(img); };
+        img.onerror = function () {
+          URL.revokeObjectURL(url);
+          var note = document.createElement("span");
+          note.className = "unreadable";
+          note.textContent = preview.getAttribute("data-unreadable") || "?";
+          preview.appendChild(note);
+        };
+        img.src = url;
       });
       Promise.all(files.map(shrink)).then(function (list) { shrunk = list; });
     });
+  }
+
+  // Move the refusal's messages from the answered page into this form, beside their fields.
+  // False when the answer is not the form (an error page): then it is shown whole.
+  function showRefusal(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.getElementById("report-form");
+    if (!fresh) { return false; }
+    Array.prototype.forEach.call(form.querySelectorAll("[data-error]"), function (el) { el.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+    });
+    var first = null;
+    Array.prototype.forEach.call(fresh.querySelectorAll("[data-error]"), function (msg) {
+      var field = msg.getAttribute("data-for");
+      var anchor = field && field !== "form" ? form.querySelector("[data-field=" + field + "]") : null;
+      var el = document.importNode(msg, true);
+      if (anchor) {
+        anchor.insertAdjacentElement("afterend", el);
+        var input = anchor.matches("fieldset") ? null : anchor.querySelector("input, select, textarea");
+        if (input) {
+          input.setAttribute("aria-invalid", "true");
+          input.setAttribute("aria-describedby", el.id);
+        }
+      } else {
+        form.insertBefore(el, form.firstChild);
+      }
+      first = first || el;
+    });
+    if (first) { first.scrollIntoView({ block: "center" }); }
+    return !!first;
   }
 
   form.addEventListener("submit", function (e) {
@@ -72,15 +113,22 @@
       };
       xhr.onload = function () {
         // Followed redirects end on the tracking page; a refusal comes back as the form with
-        // the reason beside the field and what was typed: show that page as it is.
+        // the reason beside the field: show the reasons on this page, so what was typed and
+        // the photos chosen stay as they are.
         var to = xhr.responseURL ? new URL(xhr.responseURL) : null;
         if (xhr.status < 400 && to && /^\/r\/[^/]+$/.test(to.pathname)) {
           location.assign(to.pathname + to.search);
           return;
         }
-        document.open();
-        document.write(xhr.responseText);
-        document.close();
+        if (!showRefusal(xhr.responseText)) {
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+          return;
+        }
+        button.disabled = false;
+        button.textContent = label;
+        if (progress) { progress.hidden = true; }
       };
       xhr.onerror = function () {
         button.disabled = false;

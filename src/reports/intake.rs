@@ -207,20 +207,66 @@ async fn similar(
     Ok(found)
 }
 
-/// Take in a submission.
+/// Take in a submission: [`prepare`], then [`store`] what is ready.
 pub async fn submit(
     conn: &mut AsyncPgConnection,
     ctx: &IntakeContext<'_>,
     s: Submission,
     now: DateTime<Utc>,
 ) -> AppResult<Result<Outcome, ReportError>> {
+    Ok(match prepare(conn, ctx, s, now).await? {
+        Ok(Prepared::Ready(ready)) => Ok(store(conn, ctx, *ready).await?),
+        Ok(Prepared::Done(outcome)) => Ok(outcome),
+        Err(e) => Err(e),
+    })
+}
+
+/// A submission checked and routed: everything that can refuse it has run, only storing is
+/// left (callers count rate limits here, so refused attempts are never counted).
+#[derive(Debug)]
+pub struct Ready {
+    s: Submission,
+    hash: String,
+    code_id: Option<i64>,
+    point: Option<(f64, f64)>,
+    route: Route,
+    location_source: &'static str,
+    kind: super::categories::Kind,
+    deadlines: ledger::Deadlines,
+    now: DateTime<Utc>,
+}
+
+impl Ready {
+    /// The submission as it will be stored.
+    pub fn submission(&self) -> &Submission {
+        &self.s
+    }
+}
+
+/// What [`prepare`] found.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Nothing to store: a retry of a stored report, or similar open cases to offer.
+    Done(Outcome),
+    /// Accepted: store it with [`store`].
+    Ready(Box<Ready>),
+}
+
+/// Validate, find the code, the category and the grid, and look for similar open cases;
+/// nothing is written.
+pub async fn prepare(
+    conn: &mut AsyncPgConnection,
+    ctx: &IntakeContext<'_>,
+    s: Submission,
+    now: DateTime<Utc>,
+) -> AppResult<Result<Prepared, ReportError>> {
     if let Err(e) = validate(&s, ctx.catalog) {
         return Ok(Err(e));
     }
     let hash = request_hash(&s);
     if let Some(existing) = Report::by_idempotency_key(conn, &s.idempotency_key).await? {
         return Ok(if existing.request_hash == hash {
-            Ok(Outcome::Existing(existing))
+            Ok(Prepared::Done(Outcome::Existing(existing)))
         } else {
             Err(ReportError::IdempotencyConflict)
         });
@@ -264,7 +310,7 @@ pub async fn submit(
     if !s.confirm_new {
         let found = similar(conn, &category, code_id, point, ctx.similar_radius_m).await?;
         if !found.is_empty() {
-            return Ok(Ok(Outcome::Similar(found)));
+            return Ok(Ok(Prepared::Done(Outcome::Similar(found))));
         }
     }
     let route: Route = routing::decide(
@@ -283,8 +329,37 @@ pub async fn submit(
         "none"
     };
     let deadlines = ledger::deadlines(now, kind.accept_hours, kind.finish_hours, None);
+    Ok(Ok(Prepared::Ready(Box::new(Ready {
+        s,
+        hash,
+        code_id,
+        point,
+        route,
+        location_source,
+        kind: kind.clone(),
+        deadlines,
+        now,
+    }))))
+}
+
+/// Store a prepared submission with its first events and mails, in one transaction.
+pub async fn store(
+    conn: &mut AsyncPgConnection,
+    ctx: &IntakeContext<'_>,
+    ready: Ready,
+) -> AppResult<Outcome> {
+    let Ready {
+        s,
+        hash,
+        code_id,
+        point,
+        route,
+        location_source,
+        kind,
+        deadlines,
+        now,
+    } = ready;
     let public_id = crate::codes::token::new_token();
-    let kind = kind.clone();
     let public_base = ctx.public_base.to_owned();
     let catalog = ctx.catalog;
     let outcome = conn
@@ -355,7 +430,7 @@ pub async fn submit(
     if let (Outcome::Created(r), RouteReason::Fallback) = (&outcome, &route.reason) {
         tracing::info!(report_id = r.id, "report routed to the fallback queue");
     }
-    Ok(Ok(outcome))
+    Ok(outcome)
 }
 
 #[cfg(test)]

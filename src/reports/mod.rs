@@ -48,6 +48,8 @@ pub enum ReportError {
     UnknownDepartment,
     UnknownGrid,
     NoSuchCase,
+    /// Too many accepted reports from this address or for this code in the last hour.
+    RateLimited,
 }
 
 impl ReportError {
@@ -70,6 +72,24 @@ impl ReportError {
             ReportError::UnknownDepartment => "unknown_department",
             ReportError::UnknownGrid => "unknown_grid",
             ReportError::NoSuchCase => "no_such_case",
+            ReportError::RateLimited => "rate_limited",
+        }
+    }
+
+    /// The form field the refusal is about (its message is shown beside it); `None` for the
+    /// form as a whole.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            ReportError::DescriptionMissing | ReportError::DescriptionTooLong { .. } => {
+                Some("description")
+            }
+            ReportError::UnknownCategory => Some("category"),
+            ReportError::BadEmail => Some("email"),
+            ReportError::AddressTooLong { .. }
+            | ReportError::BadCoordinates
+            | ReportError::OutsideDistrict => Some("where"),
+            ReportError::TooManyPhotos { .. } | ReportError::Photo(_) => Some("photos"),
+            _ => None,
         }
     }
 
@@ -134,6 +154,10 @@ impl ReportError {
             ReportError::UnknownDepartment => pick("没有这个部门。", "Unknown department."),
             ReportError::UnknownGrid => pick("没有这个网格。", "Unknown grid."),
             ReportError::NoSuchCase => pick("没有这个案件。", "No such case."),
+            ReportError::RateLimited => pick(
+                "上报过于频繁，请稍后再试。",
+                "Too many reports from here; please try again later.",
+            ),
         }
     }
 
@@ -152,6 +176,7 @@ impl ReportError {
                 ErrorCode::Forbidden
             }
             ReportError::NoSuchCase => ErrorCode::NotFound,
+            ReportError::RateLimited => ErrorCode::RateLimited,
             _ => ErrorCode::InvalidInput,
         };
         AppError::with_detail(code, self.message(locale)).with_reason(self.code())

@@ -3,7 +3,7 @@
 //! grid, the "the same problem?" draft (kept in Redis so "submit anyway" needs no second
 //! upload), and "follow it instead".
 
-use super::intake::{self, IntakeContext, Outcome, Submission};
+use super::intake::{self, IntakeContext, Outcome, Prepared, Submission};
 use super::model::Report;
 use super::{photo_store, ReportDeps, ReportError};
 use crate::codes::token;
@@ -67,8 +67,11 @@ pub enum Submitted {
 }
 
 /// Submit the report form: a retry of a stored submission finds it; "submit anyway" takes
-/// the kept draft; otherwise the limits are counted, the photos stored and intake run. A
-/// refusal removes the photos stored for it.
+/// the kept draft; otherwise the fields are checked, the photos stored and intake run. The
+/// per-address and per-code limits count accepted reports only: they are checked when
+/// everything else has accepted the submission, so a refused attempt (a wrong photo, a
+/// missing description) never uses up a door's quota. A refusal removes the photos stored
+/// for it.
 pub async fn submit_form(
     d: ReportDeps<'_>,
     f: FormSubmission,
@@ -80,6 +83,7 @@ pub async fn submit_form(
             return Ok(Ok(Submitted::Tracking(Box::new(existing))));
         }
     }
+    let client_ip = f.client_ip.clone();
     let submission = if f.confirm_new && f.uploads.is_empty() && f.description.is_empty() {
         // "Submit anyway" after "the same problem?": the draft kept the whole submission.
         let Some(mut s) = load_draft(d, &f.idempotency_key).await? else {
@@ -88,21 +92,16 @@ pub async fn submit_form(
         s.confirm_new = true;
         s
     } else {
-        check_rate(d, &f.client_ip, f.code.as_deref(), &f.locale).await?;
+        // Attempts, refused or not, are bounded per address too (a generous multiple of the
+        // accepted limit), so photo decoding cannot be asked for without end; this bucket
+        // is the sender's own and never blocks a door for its neighbours.
+        attempt_guard(d, &client_ip, &f.locale).await?;
         let point = match parse_point(&f.lon, &f.lat) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let uploads = f.uploads.into_iter().filter(|p| !p.is_empty()).collect();
-        let stored =
-            match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "reports")
-                .await?
-            {
-                Ok(s) => s,
-                Err(e) => return Ok(Err(e)),
-            };
         let present = |s: String| Some(s).filter(|s| !s.is_empty());
-        Submission {
+        let mut s = Submission {
             idempotency_key: f.idempotency_key.clone(),
             code_token: f.code,
             category: present(f.category),
@@ -111,12 +110,26 @@ pub async fn submit_form(
             address: present(f.address),
             email: present(f.email).or_else(|| f.resident.as_ref().map(|r| r.1.clone())),
             locale: f.locale,
-            photos: stored,
+            photos: vec![],
             confirm_new: f.confirm_new,
             resident_id: f.resident.as_ref().map(|r| r.0),
+        };
+        // The typed fields first: a missing description is refused before any photo is
+        // decoded.
+        if let Err(e) = intake::validate(&s, d.catalog) {
+            return Ok(Err(e));
         }
+        let uploads = f.uploads.into_iter().filter(|p| !p.is_empty()).collect();
+        s.photos =
+            match photo_store::store(d.storage, d.photos, &d.settings.reports, uploads, "reports")
+                .await?
+            {
+                Ok(stored) => stored,
+                Err(e) => return Ok(Err(e)),
+            };
+        s
     };
-    match run_intake(d, submission.clone()).await? {
+    match run_intake(d, &client_ip, submission.clone()).await? {
         Ok(Outcome::Created(r)) | Ok(Outcome::Existing(r)) => {
             drop_draft(d, &f.idempotency_key).await?;
             Ok(Ok(Submitted::Tracking(Box::new(r))))
@@ -133,14 +146,15 @@ pub async fn submit_form(
     }
 }
 
-/// Submit a JSON report: counted against the same limits as the form, then intake.
+/// Submit a JSON report: checked, then counted against the same limits as the form when
+/// accepted, then stored.
 pub async fn submit_json(
     d: ReportDeps<'_>,
     client_ip: &str,
     locale: &str,
     b: JsonSubmission,
 ) -> AppResult<Result<Outcome, ReportError>> {
-    check_rate(d, client_ip, b.code.as_deref(), locale).await?;
+    attempt_guard(d, client_ip, locale).await?;
     let point = match (b.lon, b.lat) {
         (Some(x), Some(y)) => Some((x, y)),
         (None, None) => None,
@@ -161,7 +175,7 @@ pub async fn submit_json(
         confirm_new: b.confirm_new,
         resident_id: None,
     };
-    run_intake(d, s).await
+    run_intake(d, client_ip, s).await
 }
 
 /// "The same problem? Follow it" instead of a new report: the address follows the case, and
@@ -238,22 +252,67 @@ async fn drop_draft(d: ReportDeps<'_>, idempotency_key: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Count an anonymous submission against the per-address and per-code limits.
-async fn check_rate(
-    d: ReportDeps<'_>,
-    client_ip: &str,
-    code: Option<&str>,
-    locale: &str,
-) -> AppResult<()> {
+/// The per-address bucket of a client: an IPv4 address, or the /64 network of an IPv6 one
+/// (one phone or one home gets a whole /64, and rotates addresses inside it at will).
+pub fn address_bucket(client_ip: &str) -> String {
+    match client_ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Ok(ip) => ip.to_string(),
+        Err(_) => client_ip.to_owned(),
+    }
+}
+
+/// The per-code bucket of a submission: the code's canonical token, so case, hyphens and
+/// spaces do not open a new bucket. `None` when it cannot be a code (intake refuses it).
+pub fn code_bucket(code: &str) -> Option<String> {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    token::normalize(&compact)
+}
+
+/// How many attempts per address and hour, refused ones included, for each accepted report
+/// the limit allows.
+const ATTEMPTS_PER_ACCEPTED: u32 = 4;
+
+fn rate_limited(locale: &str) -> AppError {
+    AppError::with_detail(ErrorCode::RateLimited, ReportError::RateLimited.message(locale))
+        .with_reason("rate_limited")
+}
+
+/// Count one attempt (refused or not) against the sender's own generous bucket.
+async fn attempt_guard(d: ReportDeps<'_>, client_ip: &str, locale: &str) -> AppResult<()> {
+    let s = &d.settings.reports;
+    let ok = ratelimit::hit(
+        d.redis,
+        &format!("report:try:{}", address_bucket(client_ip)),
+        s.anonymous_per_ip_per_hour
+            .saturating_mul(ATTEMPTS_PER_ACCEPTED),
+        3600,
+    )
+    .await?;
+    if ok {
+        Ok(())
+    } else {
+        Err(rate_limited(locale))
+    }
+}
+
+/// Count an accepted submission against the per-address and per-code limits.
+async fn count_accepted(d: ReportDeps<'_>, client_ip: &str, code: Option<&str>) -> AppResult<bool> {
     let s = &d.settings.reports;
     let ok_ip = ratelimit::hit(
         d.redis,
-        &format!("report:ip:{client_ip}"),
+        &format!("report:ip:{}", address_bucket(client_ip)),
         s.anonymous_per_ip_per_hour,
         3600,
     )
     .await?;
-    let ok_code = match code {
+    let ok_code = match code.and_then(code_bucket) {
         Some(c) => {
             ratelimit::hit(
                 d.redis,
@@ -265,18 +324,7 @@ async fn check_rate(
         }
         None => true,
     };
-    if ok_ip && ok_code {
-        Ok(())
-    } else {
-        Err(AppError::with_detail(
-            ErrorCode::RateLimited,
-            if locale == "en" {
-                "Too many reports from here; please try again later."
-            } else {
-                "上报过于频繁，请稍后再试。"
-            },
-        ))
-    }
+    Ok(ok_ip && ok_code)
 }
 
 fn parse_point(lon: &str, lat: &str) -> Result<Option<(f64, f64)>, ReportError> {
@@ -309,8 +357,13 @@ async fn fallback_grid(d: ReportDeps<'_>, conn: &mut AsyncPgConnection) -> AppRe
         .ok_or_else(|| AppError::with_detail(ErrorCode::Internal, "no grid to route reports to"))
 }
 
-/// Run intake with the app's catalog, locator and fallback grid.
-async fn run_intake(d: ReportDeps<'_>, s: Submission) -> AppResult<Result<Outcome, ReportError>> {
+/// Run intake with the app's catalog, locator and fallback grid; a submission that intake
+/// accepts is counted against the limits just before it is stored.
+async fn run_intake(
+    d: ReportDeps<'_>,
+    client_ip: &str,
+    s: Submission,
+) -> AppResult<Result<Outcome, ReportError>> {
     let mut conn = d.db.get().await?;
     let locator = d.locator.current(&mut conn).await?;
     let fallback = fallback_grid(d, &mut conn).await?;
@@ -321,7 +374,16 @@ async fn run_intake(d: ReportDeps<'_>, s: Submission) -> AppResult<Result<Outcom
         public_base: d.settings.public_base(),
         similar_radius_m: d.settings.reports.similar_radius_m,
     };
-    intake::submit(&mut conn, &ctx, s, chrono::Utc::now()).await
+    let ready = match intake::prepare(&mut conn, &ctx, s, chrono::Utc::now()).await? {
+        Ok(Prepared::Ready(ready)) => ready,
+        Ok(Prepared::Done(outcome)) => return Ok(Ok(outcome)),
+        Err(e) => return Ok(Err(e)),
+    };
+    let code = ready.submission().code_token.clone();
+    if !count_accepted(d, client_ip, code.as_deref()).await? {
+        return Ok(Err(ReportError::RateLimited));
+    }
+    Ok(Ok(intake::store(&mut conn, &ctx, *ready).await?))
 }
 
 #[cfg(test)]
@@ -337,5 +399,29 @@ mod tests {
             parse_point("east", "30.2"),
             Err(ReportError::BadCoordinates)
         );
+    }
+
+    #[test]
+    fn ipv6_clients_share_a_bucket_per_64() {
+        assert_eq!(address_bucket("203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            address_bucket("2001:db8:1:2:aaaa::1"),
+            address_bucket("2001:db8:1:2:bbbb:cccc:dddd:eeee")
+        );
+        assert_ne!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:3::1")
+        );
+        assert_eq!(address_bucket("::ffff:203.0.113.7"), "203.0.113.7");
+    }
+
+    #[test]
+    fn a_code_has_one_bucket_however_it_is_typed() {
+        let t = "0123456789ABCDEFGHJKMNPQRS";
+        let b = code_bucket(t).unwrap();
+        assert_eq!(code_bucket(&t.to_ascii_lowercase()).unwrap(), b);
+        assert_eq!(code_bucket("01234-56789 abcdef-GHJKMNPQRS").unwrap(), b);
+        assert_eq!(code_bucket(" 0123456789ABCDEFGHJKMNPQRS\n").unwrap(), b);
+        assert_eq!(code_bucket("not a code"), None);
     }
 }

@@ -27,8 +27,9 @@ pub struct Action {
     pub icon: &'static str,
 }
 
-/// The actions that work today for this code (`resident`: the signed-in resident, if any).
-pub fn actions(target: &ScanTarget, resident: Option<i64>) -> Vec<Action> {
+/// The actions that work today for this code (`resident`: the signed-in resident, if any;
+/// `member`: whether they already live at this door, who are not asked to bind again).
+pub fn actions(target: &ScanTarget, resident: Option<i64>, member: bool) -> Vec<Action> {
     let mut list = vec![
         Action {
             label: "landing.action.report",
@@ -49,7 +50,14 @@ pub fn actions(target: &ScanTarget, resident: Option<i64>) -> Vec<Action> {
             icon: "vote",
         },
     ];
-    if target.household_id.is_some() {
+    if target.household_id.is_some() && member {
+        list.push(Action {
+            label: "landing.action.mine",
+            hint: "landing.action.mine_hint",
+            href: "/me".to_owned(),
+            icon: "home",
+        });
+    } else if target.household_id.is_some() {
         list.push(Action {
             label: "landing.action.bind",
             hint: "landing.action.bind_hint",
@@ -112,6 +120,14 @@ pub async fn scan(
     }
     let who = MaybeResident::extract(&req).await?;
     let resident = who.0.as_ref().map(|r| r.resident.id);
+    // A resident who lives at this door is not invited to bind to it again.
+    let member = match (&who.0, view.target.household_id) {
+        (Some(r), Some(household)) => {
+            let mut conn = state.conn().await?;
+            r.resident.is_member(&mut conn, household).await?
+        }
+        _ => false,
+    };
     // A signed-in resident sees their points on the door's page (read from Redis).
     let my_points = match resident {
         Some(id) => Some(
@@ -131,7 +147,7 @@ pub async fn scan(
             minijinja::context! {
                 place => Serde(&view.target),
                 news => Serde(&view.news),
-                actions => Serde(actions(&view.target, resident)),
+                actions => Serde(actions(&view.target, resident, member)),
                 my_points,
                 self_path => format!("/C/{token}"),
             },

@@ -96,9 +96,14 @@ async fn form_page(
     locale: Locale,
     code: Option<&str>,
     filled: Filled,
-    error: Option<String>,
+    error: Option<(String, Option<&'static str>)>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
+    // A refusal's message goes beside the field it is about, else above the form.
+    let (error, error_field) = match error {
+        Some((message, field)) => (Some(message), field.unwrap_or("form")),
+        None => (None, ""),
+    };
     let place = place_of(state, code).await?;
     let (csrf, cookie) = form_csrf::token(req, state.settings.session.cookie_secure);
     let self_path = match &place {
@@ -112,7 +117,7 @@ async fn form_page(
             csrf, place => Serde(&place), groups => Serde(category_groups(state, locale)),
             idempotency_key => crate::people::sessions::random_secret(),
             max_photos => state.settings.reports.max_photos,
-            filled => Serde(&filled), error, self_path,
+            filled => Serde(&filled), error, error_field, self_path,
         },
     )?;
     let mut res = HttpResponse::build(status);
@@ -201,7 +206,7 @@ pub async fn submit(
     };
     let key = submission.idempotency_key.clone();
     match submit::submit_form(state.reports(), submission).await? {
-        Ok(Submitted::Tracking(r)) => Ok(to_tracking(&r)),
+        Ok(Submitted::Tracking(r)) => Ok(to_tracking_new(&r)),
         Ok(Submitted::Similar(similar)) => {
             let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
             let rows: Vec<_> = similar.iter().map(|r| summary(&state, r, locale)).collect();
@@ -214,7 +219,7 @@ pub async fn submit(
         Err(e) => {
             let status =
                 super::error_response::http_status(e.clone().into_app_error(locale.tag()).code);
-            let message = Some(e.message(locale.tag()));
+            let message = Some((e.message(locale.tag()), e.field()));
             form_page(
                 &state,
                 &req,
@@ -232,6 +237,13 @@ pub async fn submit(
 fn to_tracking(r: &Report) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/r/{}", r.public_id)))
+        .finish()
+}
+
+/// After a submission: the tracking page with its "submitted" state.
+fn to_tracking_new(r: &Report) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/r/{}?submitted=1", r.public_id)))
         .finish()
 }
 
@@ -313,12 +325,21 @@ fn event_label(action: &str, data: &serde_json::Value, locale: &str) -> &'static
     }
 }
 
+/// The tracking page's query.
+#[derive(Deserialize)]
+pub struct TrackQuery {
+    /// Set on the way from the form: the page opens with "submitted" and the case number.
+    #[serde(default)]
+    submitted: Option<String>,
+}
+
 /// `GET /r/{public_id}`: the reporter's tracking page (the link is the capability).
 pub async fn track(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
     pid: web::Path<String>,
+    q: web::Query<TrackQuery>,
 ) -> AppResult<HttpResponse> {
     let steps::PublicCase {
         report,
@@ -359,6 +380,8 @@ pub async fn track(
             timeline => Serde(timeline), own_photos, can_rate, csrf,
             accept_by => Serde(report.accept_by), finish_by => Serde(report.finish_by),
             self_path => format!("/r/{}", report.public_id),
+            just_submitted => q.submitted.is_some(), case_number => report.id,
+            tracking_url => format!("{}/r/{}", state.settings.public_base(), report.public_id),
         },
     )?;
     let mut res = HttpResponse::Ok();

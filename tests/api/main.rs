@@ -20,6 +20,7 @@ mod points_model;
 mod print;
 mod redis_cluster;
 mod redis_restart;
+mod report_quota;
 mod reports;
 mod residents;
 mod scan;

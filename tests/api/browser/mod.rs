@@ -6,10 +6,14 @@
 //! English sentence.
 //!
 //! One chromedriver per test process (started on first use, stopped when the process ends);
-//! a fresh browser session per test.
+//! a fresh browser session per test, with its own profile directory: a test that fails
+//! (panics) drops its `Browser`, and the drop guard kills that browser's processes, so a
+//! failing test leaves no Chromium behind; the watchdog ends chromedriver and any browser of
+//! this process still left when the process ends, however it ends.
 
 mod journeys;
 mod money;
+mod refusals;
 mod shots;
 mod worker;
 
@@ -25,6 +29,9 @@ pub const PHONE: (u32, u32) = (390, 844);
 pub const MIN_TAP: f64 = 44.0;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Browser profiles are `/tmp/mashang-chrome-<test process id>-<n>`: how the drop guard and
+/// the watchdog find a browser's processes.
+const PROFILE_PREFIX: &str = "mashang-chrome";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// The chromedriver of this test process: its base URL.
@@ -40,11 +47,14 @@ fn driver() -> &'static str {
             .local_addr()
             .unwrap()
             .port();
-        // A small watchdog stops chromedriver (and so its browsers) when this process ends,
-        // however it ends: statics are never dropped.
+        // A small watchdog stops chromedriver and the browsers of this process when the
+        // process ends, however it ends: statics are never dropped. (The pattern is split in
+        // quotes so that it does not match the watchdog's own command line.)
         let script = format!(
             "{CHROMEDRIVER} --port={port} --allowed-ips=127.0.0.1 --log-level=SEVERE >/dev/null 2>&1 & d=$!; \
-             while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill $d"
+             while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill $d; \
+             for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q -- \"{PROFILE_PREFIX}\"-{pid}- && kill -9 ${{p#/proc/}}; done; \
+             rm -rf /tmp/\"{PROFILE_PREFIX}\"-{pid}-*"
         , pid = std::process::id());
         // Never waited for on purpose: the watchdog lives as long as this test process.
         #[allow(clippy::zombie_processes)]
@@ -120,6 +130,37 @@ pub struct Browser {
     base: String,
     /// Pages checked so far (for the failure message).
     pub visited: Vec<String>,
+    /// The session's own profile directory (`--user-data-dir`), which names its processes.
+    profile: std::path::PathBuf,
+}
+
+/// The processes whose command line names `needle` (this machine's /proc).
+fn processes_naming(needle: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return vec![];
+    };
+    dir.filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .map(|c| String::from_utf8_lossy(&c).contains(needle))
+                .unwrap_or(false)
+        })
+        .collect()
+}
+
+/// The drop guard: a browser whose test ended without `close` (a failed assertion, a
+/// panic) is killed here, with every process of its profile, and its profile removed.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let needle = format!("--user-data-dir={}", self.profile.display());
+        for pid in processes_naming(&needle) {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .status();
+        }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
 }
 
 impl Browser {
@@ -134,11 +175,18 @@ impl Browser {
     }
 
     async fn open(base: &str, (w, h): (u32, u32), mobile: bool) -> Browser {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "{PROFILE_PREFIX}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
         let mut options = json!({
             "binary": CHROMIUM,
             "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--lang=zh-CN", "--accept-lang=zh-CN", "--no-first-run",
-                     "--disable-extensions", format!("--window-size={w},{h}")],
+                     "--disable-extensions", format!("--window-size={w},{h}"),
+                     format!("--user-data-dir={}", profile.display())],
             "prefs": {"intl.accept_languages": "zh-CN"},
         });
         if mobile {
@@ -168,6 +216,7 @@ impl Browser {
             c,
             base: base.to_owned(),
             visited: Vec::new(),
+            profile,
         }
     }
 
@@ -344,10 +393,20 @@ impl Browser {
                     .into_iter()
                     .map(|s| format!("English on a zh-CN page: {s}")),
             );
+            problems.extend(
+                internal_words_in(text)
+                    .into_iter()
+                    .map(|s| format!("internal word on a zh-CN page: {s}")),
+            );
         }
         if let Ok(Value::Array(log)) = self.c.issue_cmd(BrowserLog).await {
             for entry in log {
                 let msg = entry["message"].as_str().unwrap_or_default().to_owned();
+                // A refused form answers 4xx on purpose (its page shows why); a resource that
+                // fails to load is caught by the error collector above.
+                if msg.contains("the server responded with a status of 4") {
+                    continue;
+                }
                 problems.push(format!("console: {msg}"));
             }
         }
@@ -388,9 +447,9 @@ impl Browser {
         self.c.execute(&script, vec![]).await.unwrap();
     }
 
-    /// End the session (closes the browser).
+    /// End the session (closes the browser; the drop guard then finds nothing left).
     pub async fn close(self) {
-        let _ = self.c.close().await;
+        let _ = self.c.clone().close().await;
     }
 }
 
@@ -486,6 +545,37 @@ pub fn english_in(text: &str) -> Vec<String> {
     found
 }
 
+/// Words only the program uses, in a zh-CN page's text: snake_case codes
+/// (`market_supervision`), ledger account references (`hold:1`) and long hex ids.
+/// Addresses, links and paths are not words.
+pub fn internal_words_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
+        if token.contains('@') || token.contains("://") || token.starts_with('/') {
+            continue;
+        }
+        for word in token.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')) {
+            let word = word.trim_matches(':');
+            let snake = word.contains('_')
+                && word.chars().any(|c| c.is_ascii_lowercase())
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            let account = word.split_once(':').is_some_and(|(a, n)| {
+                !a.is_empty()
+                    && a.chars().all(|c| c.is_ascii_lowercase())
+                    && !n.is_empty()
+                    && n.chars().all(|c| c.is_ascii_digit())
+            });
+            let hex = word.len() >= 32 && word.chars().all(|c| c.is_ascii_hexdigit());
+            if snake || account || hex {
+                found.push(word.to_owned());
+            }
+        }
+    }
+    found
+}
+
 /// A small JPEG photo on disk (a person's camera roll), for report and resolution uploads.
 pub fn photo_file(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("mashang-browser-{}", std::process::id()));
@@ -513,4 +603,40 @@ fn the_page_checks_can_fail() {
         vec!["the upload is larger than allowed"]
     );
     assert!(english_in("码上生活 Mashang · 中文 English").is_empty());
+    assert_eq!(
+        internal_words_in("部门：market_supervision；hold:1 → merchant:1；编号 3f9a0c1d2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233"),
+        vec![
+            "market_supervision",
+            "hold:1",
+            "merchant:1",
+            "3f9a0c1d2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233"
+        ]
+    );
+    assert!(internal_words_in("写信到 zhang_wei@example.cn，时间 10:30，链接 http://127.0.0.1:8080/r/ABC").is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_browser_test_leaves_no_browser_running() {
+    // A test that panics with its browser open: the drop guard kills that browser.
+    let profile = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = profile.clone();
+    let failed = tokio::spawn(async move {
+        let b = Browser::phone("http://127.0.0.1:9").await;
+        let needle = format!("--user-data-dir={}", b.profile.display());
+        assert!(!processes_naming(&needle).is_empty(), "the browser runs");
+        *seen.lock().unwrap() = Some(needle);
+        panic!("a test fails with its browser open");
+    })
+    .await;
+    assert!(failed.unwrap_err().is_panic());
+    let needle = profile.lock().unwrap().clone().expect("the browser had started");
+    let end = std::time::Instant::now() + Duration::from_secs(5);
+    while !processes_naming(&needle).is_empty() {
+        assert!(
+            std::time::Instant::now() < end,
+            "chromium still runs after the failed test: {:?}",
+            processes_naming(&needle)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

@@ -38,8 +38,15 @@ async fn report_accept_resolve_rate_print_and_figures() {
         .await
         .unwrap();
     phone.wait_path("/r/", 10.0).await;
-    let track = phone.path().await;
     let case_id = app.count("SELECT max(id) AS n FROM reports").await;
+    // "提交成功" with the case number, then the tracking page as it will be bookmarked.
+    let done = phone.find("[data-submitted]").await.text().await.unwrap();
+    assert!(
+        done.contains("提交成功") && done.contains(&format!("#{case_id}")),
+        "{done}"
+    );
+    phone.tap("[data-submitted] a[data-tracking]").await;
+    let track = phone.path().await;
     assert_eq!(
         app.count(&format!(
             "SELECT count(*) AS n FROM report_photos WHERE report_id = {case_id}"
@@ -137,7 +144,36 @@ async fn report_accept_resolve_rate_print_and_figures() {
         .is_displayed()
         .await
         .unwrap());
-    desk.go("/console/figures").await;
+    // The figures table fits its card on the desk (no sideways scrolling), in both languages.
+    for lang in ["zh-CN", "en"] {
+        desk.go(&format!("/lang/{lang}?back=/console/figures")).await;
+        let fit = desk
+            .c
+            .execute(
+                "var w = document.querySelector('table.figures').parentElement; return [w.scrollWidth, w.clientWidth]",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(fit[0].as_f64() <= fit[1].as_f64(), "{lang}: the table is {fit} wide");
+    }
+    // On a phone's width every percent (the axis and the values) is in view and readable.
+    desk.go("/lang/zh-CN?back=/console/figures").await;
+    desk.c.set_window_size(390, 844).await.unwrap();
+    let percents = desk
+        .c
+        .execute(
+            "var vw = document.documentElement.clientWidth; return Array.from(document.querySelectorAll('svg.chart text')).filter(function (t) { return /%/.test(t.textContent); }).map(function (t) { var r = t.getBoundingClientRect(); return [t.textContent, r.left >= 0 && r.right <= vw, r.height]; })",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let percents = percents.as_array().unwrap();
+    assert!(percents.len() >= 5, "{percents:?}");
+    for p in percents {
+        assert!(p[1] == true, "off the phone's screen: {p}");
+        assert!(p[2].as_f64().unwrap() >= 9.0, "too small to read: {p}");
+    }
     desk.close().await;
 }
 
