@@ -262,6 +262,9 @@ mod tests {
             "按时办结率",
         );
         assert!(svg.contains(r#"viewBox="0 0 360"#), "{svg}");
-        assert!(svg.contains(r#"x="360" y="43.0" text-anchor="end" class="value">50.0%"#), "{svg}");
+        assert!(
+            svg.contains(r#"x="360" y="43.0" text-anchor="end" class="value">50.0%"#),
+            "{svg}"
+        );
     }
 }

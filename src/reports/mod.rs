@@ -33,16 +33,22 @@ pub struct ReportDeps<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportError {
     DescriptionMissing,
-    DescriptionTooLong { max: usize },
+    DescriptionTooLong {
+        max: usize,
+    },
     UnknownCategory,
     BadEmail,
-    AddressTooLong { max: usize },
+    AddressTooLong {
+        max: usize,
+    },
     BadCoordinates,
     OutsideDistrict,
     UnknownCode,
     BadIdempotencyKey,
     IdempotencyConflict,
-    TooManyPhotos { max: usize },
+    TooManyPhotos {
+        max: usize,
+    },
     Photo(photos::PhotoError),
     Transition(ledger::TransitionError),
     UnknownDepartment,

@@ -280,8 +280,11 @@ pub fn code_bucket(code: &str) -> Option<String> {
 const ATTEMPTS_PER_ACCEPTED: u32 = 4;
 
 fn rate_limited(locale: &str) -> AppError {
-    AppError::with_detail(ErrorCode::RateLimited, ReportError::RateLimited.message(locale))
-        .with_reason("rate_limited")
+    AppError::with_detail(
+        ErrorCode::RateLimited,
+        ReportError::RateLimited.message(locale),
+    )
+    .with_reason("rate_limited")
 }
 
 /// Count one attempt (refused or not) against the sender's own generous bucket.

@@ -288,7 +288,8 @@ async fn resident_report(app: &TestApp, client: &reqwest::Client, token: &str) -
     r.headers()["location"]
         .to_str()
         .unwrap()
-        .trim_start_matches("/r/").trim_end_matches("?submitted=1")
+        .trim_start_matches("/r/")
+        .trim_end_matches("?submitted=1")
         .to_owned()
 }
 

@@ -31,7 +31,11 @@ async fn refused_attempts_do_not_use_up_a_doors_quota() {
         .await;
         assert_eq!(status, 422, "{body}");
     }
-    let (s, _) = api_report(&app, json!({ "idempotency_key": key(), "code": token, "description": "" })).await;
+    let (s, _) = api_report(
+        &app,
+        json!({ "idempotency_key": key(), "code": token, "description": "" }),
+    )
+    .await;
     assert_eq!(s, 422);
     let (s, _) = api_report(&app, json!({ "idempotency_key": key(), "code": token, "description": "门坏了", "category": "no.such" })).await;
     assert_eq!(s, 422);
@@ -51,7 +55,11 @@ async fn a_code_typed_in_lower_case_with_hyphens_counts_in_the_same_bucket() {
     settings.reports.anonymous_per_code_per_hour = 1;
     let app = spawn_with(settings, db).await;
     let (_, token) = app.household_code("GY-01-04").await;
-    let (s, _) = api_report(&app, json!({ "idempotency_key": key(), "code": token, "description": "楼道灯坏了" })).await;
+    let (s, _) = api_report(
+        &app,
+        json!({ "idempotency_key": key(), "code": token, "description": "楼道灯坏了" }),
+    )
+    .await;
     assert_eq!(s, 201);
     let typed = format!(
         "{}-{}",
@@ -111,13 +119,31 @@ async fn a_refused_form_keeps_the_text_the_category_and_the_location() {
     .await;
     assert_eq!(status, 422);
     // The reason is beside the photos, in Chinese; nothing typed or chosen is lost.
-    let error = text_of(&body, "[data-error][data-for=photos]").expect("the error beside the photos");
-    assert!(error.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{error}");
+    let error =
+        text_of(&body, "[data-error][data-for=photos]").expect("the error beside the photos");
+    assert!(
+        error
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{error}"
+    );
     assert!(body.contains("垃圾桶破了，垃圾撒一地"));
-    assert_eq!(attr_of(&body, "input[name=lon]", "value").unwrap(), "109.990100");
-    assert_eq!(attr_of(&body, "input[name=lat]", "value").unwrap(), "40.400200");
-    assert_eq!(attr_of(&body, "#locate-status", "data-located").unwrap(), "1");
-    assert_eq!(attr_of(&body, "input[name=email]", "value").unwrap(), "li@example.cn");
+    assert_eq!(
+        attr_of(&body, "input[name=lon]", "value").unwrap(),
+        "109.990100"
+    );
+    assert_eq!(
+        attr_of(&body, "input[name=lat]", "value").unwrap(),
+        "40.400200"
+    );
+    assert_eq!(
+        attr_of(&body, "#locate-status", "data-located").unwrap(),
+        "1"
+    );
+    assert_eq!(
+        attr_of(&body, "input[name=email]", "value").unwrap(),
+        "li@example.cn"
+    );
     assert_eq!(
         attr_of(&body, "select[name=category] option[selected]", "value").unwrap(),
         "component.garbage_bin"

@@ -55,7 +55,11 @@ pub(crate) async fn open_form(app: &TestApp, query: &str) -> (String, String) {
 }
 
 /// Post the report form; returns (status, Location or body).
-pub(crate) async fn post_form(app: &TestApp, fields: &[(&str, &str)], photos: Vec<Vec<u8>>) -> (u16, String) {
+pub(crate) async fn post_form(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    photos: Vec<Vec<u8>>,
+) -> (u16, String) {
     let mut form = Form::new();
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -140,7 +144,10 @@ async fn a_report_from_a_door_code_reaches_its_worker_by_mail() {
     )
     .await;
     assert_eq!(status, 303, "{loc}");
-    let public_id = loc.trim_start_matches("/r/").trim_end_matches("?submitted=1").to_owned();
+    let public_id = loc
+        .trim_start_matches("/r/")
+        .trim_end_matches("?submitted=1")
+        .to_owned();
     assert_eq!(report_grid(&app, &public_id).await, "GY-01-01");
     let mut c = app.conn().await;
     let r = mashang::reports::Report::by_public_id(&mut c, &public_id)
@@ -303,7 +310,9 @@ async fn a_gps_tagged_photo_is_stored_without_any_metadata_and_locates_the_repor
     )
     .await;
     assert_eq!(status, 303, "{loc}");
-    let public_id = loc.trim_start_matches("/r/").trim_end_matches("?submitted=1");
+    let public_id = loc
+        .trim_start_matches("/r/")
+        .trim_end_matches("?submitted=1");
     // No position from the phone and no code: the photo's own GPS routed it.
     assert_eq!(report_grid(&app, public_id).await, "GY-02-03");
     let mut c = app.conn().await;

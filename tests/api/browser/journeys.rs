@@ -104,12 +104,19 @@ async fn resident_signs_in_binds_votes_on_two_questions_and_sees_points() {
     // Back at the door: a resident who lives here is not asked to bind again.
     b.go(&format!("/C/{token}")).await;
     assert!(
-        b.c.find(fantoccini::Locator::Css(&format!("a.action[href='/C/{token}/bind']")))
-            .await
-            .is_err(),
+        b.c.find(fantoccini::Locator::Css(&format!(
+            "a.action[href='/C/{token}/bind']"
+        )))
+        .await
+        .is_err(),
         "a bound resident is still invited to bind"
     );
-    assert!(b.find("a.action[href='/me']").await.is_displayed().await.unwrap());
+    assert!(b
+        .find("a.action[href='/me']")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
 
     // Vote: one answer per question; answering the second keeps the first.
     b.go(&format!("/polls/{poll}")).await;

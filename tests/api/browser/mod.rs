@@ -53,7 +53,7 @@ fn driver() -> &'static str {
         let script = format!(
             "{CHROMEDRIVER} --port={port} --allowed-ips=127.0.0.1 --log-level=SEVERE >/dev/null 2>&1 & d=$!; \
              while kill -0 {pid} 2>/dev/null; do sleep 1; done; kill $d; \
-             for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q -- \"{PROFILE_PREFIX}\"-{pid}- && kill -9 ${{p#/proc/}}; done; \
+             for p in /proc/[0-9]*; do tr '\\0' ' ' 2>/dev/null < $p/cmdline | grep -q -- \"{PROFILE_PREFIX}\"-{pid}- && kill -9 ${{p#/proc/}}; done; \
              rm -rf /tmp/\"{PROFILE_PREFIX}\"-{pid}-*"
         , pid = std::process::id());
         // Never waited for on purpose: the watchdog lives as long as this test process.
@@ -139,7 +139,7 @@ fn processes_naming(needle: &str) -> Vec<i32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return vec![];
     };
-    dir.filter_map(|e| e.ok())
+    dir.flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
         .filter(|pid| {
             std::fs::read(format!("/proc/{pid}/cmdline"))
@@ -520,11 +520,13 @@ pub fn locale_keys_in(text: &str) -> Vec<String> {
 /// English sentences (three or more Latin words in a row) in a zh-CN page's text.
 pub fn english_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for line in text.lines() {
+    // Chinese punctuation ends a run: "JPEG、PNG、WebP" is a list of names, not a sentence.
+    for line in text
+        .lines()
+        .flat_map(|l| l.split(|c: char| "，。、：；（）！？“”".contains(c)))
+    {
         let mut run: Vec<&str> = Vec::new();
-        for word in
-            line.split(|c: char| c.is_whitespace() || "，。、：；（）()·,;:!?！？/".contains(c))
-        {
+        for word in line.split(|c: char| c.is_whitespace() || "()·,;:!?/".contains(c)) {
             let is_word = word.len() >= 2
                 && word
                     .chars()
@@ -603,6 +605,7 @@ fn the_page_checks_can_fail() {
         vec!["the upload is larger than allowed"]
     );
     assert!(english_in("码上生活 Mashang · 中文 English").is_empty());
+    assert!(english_in("仅支持 JPEG、PNG、WebP 格式的照片").is_empty());
     assert_eq!(
         internal_words_in("部门：market_supervision；hold:1 → merchant:1；编号 3f9a0c1d2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233"),
         vec![
@@ -612,7 +615,10 @@ fn the_page_checks_can_fail() {
             "3f9a0c1d2e3f4a5b6c7d8e9f00112233445566778899aabbccddeeff00112233"
         ]
     );
-    assert!(internal_words_in("写信到 zhang_wei@example.cn，时间 10:30，链接 http://127.0.0.1:8080/r/ABC").is_empty());
+    assert!(internal_words_in(
+        "写信到 zhang_wei@example.cn，时间 10:30，链接 http://127.0.0.1:8080/r/ABC"
+    )
+    .is_empty());
 }
 
 #[tokio::test]
@@ -629,7 +635,11 @@ async fn a_failing_browser_test_leaves_no_browser_running() {
     })
     .await;
     assert!(failed.unwrap_err().is_panic());
-    let needle = profile.lock().unwrap().clone().expect("the browser had started");
+    let needle = profile
+        .lock()
+        .unwrap()
+        .clone()
+        .expect("the browser had started");
     let end = std::time::Instant::now() + Duration::from_secs(5);
     while !processes_naming(&needle).is_empty() {
         assert!(

@@ -146,7 +146,8 @@ async fn report_accept_resolve_rate_print_and_figures() {
         .unwrap());
     // The figures table fits its card on the desk (no sideways scrolling), in both languages.
     for lang in ["zh-CN", "en"] {
-        desk.go(&format!("/lang/{lang}?back=/console/figures")).await;
+        desk.go(&format!("/lang/{lang}?back=/console/figures"))
+            .await;
         let fit = desk
             .c
             .execute(
@@ -155,7 +156,10 @@ async fn report_accept_resolve_rate_print_and_figures() {
             )
             .await
             .unwrap();
-        assert!(fit[0].as_f64() <= fit[1].as_f64(), "{lang}: the table is {fit} wide");
+        assert!(
+            fit[0].as_f64() <= fit[1].as_f64(),
+            "{lang}: the table is {fit} wide"
+        );
     }
     // On a phone's width every percent (the axis and the values) is in view and readable.
     desk.go("/lang/zh-CN?back=/console/figures").await;
@@ -171,7 +175,7 @@ async fn report_accept_resolve_rate_print_and_figures() {
     let percents = percents.as_array().unwrap();
     assert!(percents.len() >= 5, "{percents:?}");
     for p in percents {
-        assert!(p[1] == true, "off the phone's screen: {p}");
+        assert_eq!(p[1].as_bool(), Some(true), "off the phone's screen: {p}");
         assert!(p[2].as_f64().unwrap() >= 9.0, "too small to read: {p}");
     }
     desk.close().await;
