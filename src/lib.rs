@@ -28,6 +28,7 @@ pub mod polls;
 pub mod print;
 pub mod redis_store;
 pub mod reports;
+pub mod signed;
 pub mod startup;
 pub mod state;
 pub mod storage;

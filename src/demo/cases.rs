@@ -181,7 +181,7 @@ pub async fn load(
             handling::act(
                 conn,
                 ctx.catalog,
-                ctx.public_base,
+                ctx.links,
                 report.id,
                 By {
                     actor: step.actor,

@@ -56,7 +56,7 @@ pub struct IntakeContext<'a> {
     pub catalog: &'a Catalog,
     pub locator: &'a Locator,
     pub fallback_grid: i64,
-    pub public_base: &'a str,
+    pub links: super::Links<'a>,
     pub similar_radius_m: f64,
 }
 
@@ -235,8 +235,15 @@ pub async fn submit(
         },
         None => None,
     };
-    // A photo's own GPS stands in when the phone sent no position and there is no code.
-    let point = s.point.or_else(|| s.photos.iter().find_map(|p| p.gps));
+    // A photo's own GPS stands in only when the phone sent no position and there is no code:
+    // a report located by its door code keeps no position the person did not choose to give
+    // (a photo taken at home would otherwise store where the household lives, to the metre).
+    let point = s.point.or_else(|| {
+        target
+            .is_none()
+            .then(|| s.photos.iter().find_map(|p| p.gps))
+            .flatten()
+    });
     if target.is_none() {
         if let Some((lon, lat)) = point {
             if !routing::in_district(ctx.locator, lon, lat) {
@@ -285,7 +292,7 @@ pub async fn submit(
     let deadlines = ledger::deadlines(now, kind.accept_hours, kind.finish_hours, None);
     let public_id = crate::codes::token::new_token();
     let kind = kind.clone();
-    let public_base = ctx.public_base.to_owned();
+    let links = ctx.links;
     let catalog = ctx.catalog;
     let outcome = conn
         .transaction(async |conn| {
@@ -345,9 +352,9 @@ pub async fn submit(
                     .execute(conn)
                     .await?;
             }
-            notify_staff::new_case(conn, catalog, &public_base, &report).await?;
+            notify_staff::new_case(conn, catalog, links, &report).await?;
             if let Some(email) = &report.reporter_email {
-                notify_staff::received(conn, catalog, &public_base, &report, email).await?;
+                notify_staff::received(conn, catalog, links, &report, email).await?;
             }
             Ok(Outcome::Created(report))
         })

@@ -171,14 +171,42 @@ pub async fn follow_instead(
     public_id: &str,
     email: &str,
     abandoned_key: &str,
+    client_ip: &str,
 ) -> AppResult<Result<Report, ReportError>> {
     let report = find_public(d, public_id).await?;
     let email = email.trim();
     if !intake::valid_email(email) {
         return Ok(Err(ReportError::BadEmail));
     }
+    // Each follow sends a mail (once per address), so it is limited like a report.
+    let sec = &d.settings.security;
+    let by_ip = ratelimit::hit(
+        d.redis,
+        &format!("follow:ip:{}", ratelimit_address(client_ip)),
+        sec.follows_per_ip_per_hour,
+        3600,
+    )
+    .await?;
+    let by_case = by_ip
+        && ratelimit::hit(
+            d.redis,
+            &format!("follow:case:{}", report.id),
+            sec.follows_per_case_per_hour,
+            3600,
+        )
+        .await?;
+    if !by_case {
+        return Err(AppError::new(ErrorCode::RateLimited).with_reason("follow_rate_limited"));
+    }
     let mut conn = d.db.get().await?;
-    super::handling::follow(&mut conn, report.id, email).await?;
+    super::handling::follow(
+        &mut conn,
+        d.catalog,
+        super::Links::of(d.settings),
+        &report,
+        email,
+    )
+    .await?;
     drop(conn);
     if !abandoned_key.is_empty() {
         let mut c = d.redis.conn();
@@ -191,6 +219,46 @@ pub async fn follow_instead(
         }
     }
     Ok(Ok(report))
+}
+
+/// An address confirms it follows a case, with the signed link from its one mail. Returns the
+/// case, or `None` when the link is not valid for it.
+pub async fn confirm_follow(
+    d: ReportDeps<'_>,
+    public_id: &str,
+    email: &str,
+    token: &str,
+) -> AppResult<Option<Report>> {
+    let report = find_public(d, public_id).await?;
+    let valid = crate::signed::verify(
+        &d.settings.security.secret_key,
+        crate::signed::Purpose::ConfirmFollow,
+        &[&report.public_id, email],
+        token,
+    );
+    if !valid {
+        return Ok(None);
+    }
+    let mut conn = d.db.get().await?;
+    super::handling::confirm_follow(&mut conn, report.id, email).await?;
+    Ok(Some(report))
+}
+
+/// The part of a client address that rate limits count: the address itself for IPv4, its
+/// /64 network for IPv6 (one subscriber gets a whole /64, so counting single addresses
+/// would let one phone have 2^64 buckets).
+pub fn ratelimit_address(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map(|v4| v4.to_string())
+            .unwrap_or_default(),
+        _ => ip.to_owned(),
+    }
 }
 
 /// A case by the public id in its tracking link (look-alike letters folded); `not_found`
@@ -318,7 +386,7 @@ async fn run_intake(d: ReportDeps<'_>, s: Submission) -> AppResult<Result<Outcom
         catalog: d.catalog,
         locator: &locator,
         fallback_grid: fallback,
-        public_base: d.settings.public_base(),
+        links: super::Links::of(d.settings),
         similar_radius_m: d.settings.reports.similar_radius_m,
     };
     intake::submit(&mut conn, &ctx, s, chrono::Utc::now()).await
@@ -326,6 +394,19 @@ async fn run_intake(d: ReportDeps<'_>, s: Submission) -> AppResult<Result<Outcom
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn ipv6_clients_are_counted_per_64() {
+        use super::ratelimit_address as a;
+        assert_eq!(
+            a("2001:db8:1:2:3:4:5:6"),
+            a("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_ne!(a("2001:db8:1:2::1"), a("2001:db8:1:3::1"));
+        assert_eq!(a("203.0.113.9"), "203.0.113.9");
+        assert_eq!(a("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(a("unknown"), "unknown");
+    }
+
     use super::*;
 
     #[test]

@@ -10,7 +10,9 @@ pub mod error_pages;
 pub mod error_response;
 pub mod form_csrf;
 pub mod health;
+pub mod input;
 pub mod landing;
+pub mod local_path;
 pub mod locale;
 #[cfg(test)]
 mod locale_keys;
@@ -22,3 +24,4 @@ pub mod report;
 pub mod resident;
 pub mod resident_auth;
 pub mod routes;
+pub mod security_headers;

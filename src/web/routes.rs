@@ -75,6 +75,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/r/{public_id}/rate", web::post().to(report::rate))
         .route("/r/{public_id}/follow", web::post().to(report::follow))
         .route(
+            "/r/{public_id}/follow/confirm",
+            web::get().to(report::confirm_follow_page),
+        )
+        .route(
+            "/r/{public_id}/follow/confirm",
+            web::post().to(report::confirm_follow),
+        )
+        .route(
             "/r/{public_id}/photos/{photo}",
             web::get().to(report::photo),
         )
@@ -86,6 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/login", web::get().to(console::login::form))
         .route("/console/login", web::post().to(console::login::submit))
         .route("/console/logout", web::post().to(console::login::logout))
+        .route(
+            "/console/sign-out-everywhere",
+            web::post().to(console::login::sign_out_everywhere),
+        )
         .route("/console/me", web::get().to(console::login::me))
         .route("/console", web::get().to(console::grids::tree))
         .route("/console/grids/{id}", web::get().to(console::grids::show))
@@ -295,7 +307,10 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(state.clone()))
         .configure(|cfg| configure(cfg, &state))
+        .wrap(actix_web::middleware::from_fn(super::input::bound_query))
+        .wrap(actix_web::middleware::from_fn(super::input::body_timeout))
         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(actix_web::middleware::from_fn(health::track))
+        .wrap(actix_web::middleware::from_fn(super::security_headers::add))
 }

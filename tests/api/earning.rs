@@ -289,6 +289,9 @@ async fn resident_report(app: &TestApp, client: &reqwest::Client, token: &str) -
         .to_str()
         .unwrap()
         .trim_start_matches("/r/")
+        .split('?')
+        .next()
+        .unwrap()
         .to_owned()
 }
 

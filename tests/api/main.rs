@@ -11,6 +11,7 @@ mod codes;
 mod earning;
 mod figures;
 mod grids;
+mod hardening;
 mod health;
 mod imports;
 mod migrations;
