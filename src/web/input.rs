@@ -17,8 +17,16 @@ const MULTILINE: &[&str] = &[
     "boundary",
 ];
 
+/// A poll's question options, one per line (`q1_options`, `q2_options`, …).
+fn is_option_list(field: &str) -> bool {
+    field.ends_with("_options")
+}
+
 /// The longest value (in characters) a field may hold. Fields not listed get [`DEFAULT_MAX`].
 fn max_chars(field: &str) -> usize {
+    if is_option_list(field) {
+        return 4_000;
+    }
     match field {
         // GeoJSON of a grid's boundary; the body limit bounds it too.
         "boundary" => 500_000,
@@ -49,7 +57,7 @@ pub fn check_field(field: &str, value: &str) -> AppResult<()> {
             .with_reason("field_too_long")
             .with_arg("max", max.to_string()));
     }
-    let multiline = MULTILINE.contains(&base);
+    let multiline = MULTILINE.contains(&base) || is_option_list(base);
     if let Some(c) = value
         .chars()
         .find(|c| c.is_control() && !(multiline && matches!(c, '\n' | '\r' | '\t')))
@@ -265,6 +273,7 @@ mod tests {
         assert!(refused(check_field("title", "a\u{0}b")).contains("U+0000"));
         assert!(check_field("title", "a\nb").is_err());
         assert!(check_field("description", "第一行\r\n第二行\t完").is_ok());
+        assert!(check_field("q2_options", "加装电梯\n外墙保温").is_ok());
         assert!(check_field("description", "nul\u{0}").is_err());
         assert!(check_field("description", "esc\u{1b}[31m").is_err());
     }

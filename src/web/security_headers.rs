@@ -95,6 +95,41 @@ mod tests {
         assert!(CSP.contains("frame-ancestors 'none'"));
     }
 
+    /// The policy forbids inline script, so no template may have one (it would silently not
+    /// run): no `<script>` without `src`, no `on…=` handler attribute.
+    #[test]
+    fn no_template_has_inline_script() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "html") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(std::path::Path::new("assets/templates"), &mut files);
+        assert!(files.len() > 20);
+        // ` on` + letters + `=`: an event handler attribute.
+        let has_handler = |html: &str| {
+            html.match_indices(" on").any(|(i, _)| {
+                let rest = &html[i + 3..];
+                let letters = rest.chars().take_while(char::is_ascii_lowercase).count();
+                letters > 2 && rest[letters..].starts_with('=')
+            })
+        };
+        for f in files {
+            let html = std::fs::read_to_string(&f).unwrap();
+            for (i, _) in html.match_indices("<script") {
+                let tag = &html[i..html[i..].find('>').map_or(html.len(), |e| i + e)];
+                assert!(tag.contains("src="), "{}: inline <script>", f.display());
+            }
+            assert!(!has_handler(&html), "{}: an on…= handler", f.display());
+        }
+    }
+
     #[test]
     fn hsts_only_when_secure() {
         let has = |s| {

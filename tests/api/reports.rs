@@ -1150,7 +1150,8 @@ async fn only_the_reporter_can_rate_a_case() {
         !page.contains("id=\"rate\""),
         "no rating form without the key"
     );
-    let scsrf = csrf_from(&page);
+    // The form cookie and its token, as any visitor of the report form has them.
+    let scsrf = csrf_from(&app.page_of(&stranger, "/report").await);
     for k in ["", "0123456789abcdef0123456789abcdef", &reporter_key[..31]] {
         let r = stranger
             .post(app.url(&format!("/r/{pid}/rate")))
