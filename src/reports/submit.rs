@@ -165,7 +165,7 @@ pub async fn submit_json(
         answers: vec![],
         via: None,
     };
-    submit_prepared(d, client_ip, locale, s).await
+    run_intake(d, s).await
 }
 
 /// Submit a report another channel has already put together (Open311): counted against the
