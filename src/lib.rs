@@ -22,6 +22,7 @@ pub mod grids;
 pub mod jobs;
 pub mod news;
 pub mod notify;
+pub mod open311;
 pub mod people;
 pub mod points;
 pub mod polls;

@@ -159,6 +159,8 @@ pub async fn load(
             photos: vec![],
             confirm_new: true,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         let report = match intake::submit(conn, ctx, submission, at)
             .await?

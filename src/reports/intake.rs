@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 pub const DEFAULT_CATEGORY: &str = "event.urban_governance_other";
 /// Description length limit (characters).
 pub const MAX_DESCRIPTION: usize = 1000;
+/// Description length limit for requests from integrators (GeoReport v2 allows 4,000).
+pub const MAX_DESCRIPTION_OPEN311: usize = 4000;
 
 /// What the resident sent (photos already stored).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -39,6 +41,13 @@ pub struct Submission {
     /// The signed-in resident who reports, if any (their reports are linked to them).
     #[serde(default)]
     pub resident_id: Option<i64>,
+    /// Answers to the category's questions (already checked against them).
+    #[serde(default)]
+    pub answers: Vec<super::answers::Answer>,
+    /// Where the report came from when not from a resident's own page: `open311:<key name>`
+    /// (recorded in the submit event; allows GeoReport's longer description).
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// What became of a submission.
@@ -118,10 +127,13 @@ pub fn validate(s: &Submission, catalog: &Catalog) -> Result<(), ReportError> {
     if n == 0 {
         return Err(ReportError::DescriptionMissing);
     }
-    if n > MAX_DESCRIPTION {
-        return Err(ReportError::DescriptionTooLong {
-            max: MAX_DESCRIPTION,
-        });
+    let max = if s.via.is_some() {
+        MAX_DESCRIPTION_OPEN311
+    } else {
+        MAX_DESCRIPTION
+    };
+    if n > max {
+        return Err(ReportError::DescriptionTooLong { max });
     }
     if let Some(c) = &s.category {
         if catalog.kind(c).is_none() {
@@ -333,8 +345,13 @@ pub async fn submit(
                 return Ok::<_, crate::error::AppError>(Outcome::Existing(existing));
             };
             super::model::insert_photos(conn, report.id, None, &s.photos).await?;
+            super::answers::insert(conn, report.id, &s.answers).await?;
+            let mut submitted = serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() });
+            if let Some(via) = &s.via {
+                submitted["via"] = serde_json::Value::from(via.as_str());
+            }
             let events = [
-                ("submit", None, Some(CaseState::Submitted), serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() }), true),
+                ("submit", None, Some(CaseState::Submitted), submitted, true),
                 ("route", None, None, serde_json::to_value(&route.reason).unwrap_or_default(), true),
             ];
             for (action, from, to, data, public) in events {
@@ -400,6 +417,8 @@ mod tests {
             photos: vec![],
             confirm_new: false,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         let mut t = s.clone();
         assert_eq!(request_hash(&s), request_hash(&t));

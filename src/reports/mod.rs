@@ -1,6 +1,7 @@
 //! Snap-reports (随手拍) and the case ledger: categories, photos, routing, intake, handling
 //! through the state machine, notifications, and the background jobs' work.
 
+pub mod answers;
 pub mod categories;
 pub mod handling;
 pub mod intake;

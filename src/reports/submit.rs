@@ -114,6 +114,8 @@ pub async fn submit_form(
             photos: stored,
             confirm_new: f.confirm_new,
             resident_id: f.resident.as_ref().map(|r| r.0),
+            answers: vec![],
+            via: None,
         }
     };
     match run_intake(d, submission.clone()).await? {
@@ -160,7 +162,21 @@ pub async fn submit_json(
         photos: vec![],
         confirm_new: b.confirm_new,
         resident_id: None,
+        answers: vec![],
+        via: None,
     };
+    run_intake(d, s).await
+}
+
+/// Submit a report another channel has already put together (Open311): counted against the
+/// same limits as the form (`client_ip` names the sender), then the same intake.
+pub async fn submit_prepared(
+    d: ReportDeps<'_>,
+    client_ip: &str,
+    locale: &str,
+    s: Submission,
+) -> AppResult<Result<Outcome, ReportError>> {
+    check_rate(d, client_ip, s.code_token.as_deref(), locale).await?;
     run_intake(d, s).await
 }
 

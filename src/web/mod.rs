@@ -17,6 +17,7 @@ pub mod locale;
 #[cfg(test)]
 mod locale_keys;
 pub mod merchant;
+pub mod open311;
 pub mod pages;
 pub mod points;
 pub mod polls;

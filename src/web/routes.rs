@@ -1,7 +1,7 @@
 //! The one route list.
 
 use super::{activities, merchant, points};
-use super::{api, console, error_pages, health, landing, polls, report, resident};
+use super::{api, console, error_pages, health, landing, open311, polls, report, resident};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -186,6 +186,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/print", web::post().to(console::print::print))
         .route("/console/staff", web::get().to(console::staff::index))
         .route("/console/staff", web::post().to(console::staff::create))
+        .route("/console/open311", web::get().to(console::open311::index))
+        .route("/console/open311", web::post().to(console::open311::create))
+        .route(
+            "/console/open311/{id}/revoke",
+            web::post().to(console::open311::revoke),
+        )
         // Points: residents (spend at a shop's counter code), cashiers, staff
         .route("/points", web::get().to(points::wallet))
         .route("/points/holds/{id}", web::get().to(points::hold_page))
@@ -275,6 +281,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/api/v1/codes/{id}", web::get().to(api::code))
         .route("/api/v1/codes/{id}/revoke", web::post().to(api::revoke))
         .route("/api/v1/codes/{id}/reissue", web::post().to(api::reissue))
+        // Open311 GeoReport v2 for integrators (its own errors for unknown paths beneath)
+        .service(open311::scope())
         .route("/favicon.ico", web::get().to(favicon))
         .service(
             actix_files::Files::new("/static", state.settings.assets.dir.join("static"))

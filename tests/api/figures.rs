@@ -97,6 +97,8 @@ impl Script<'_> {
             photos: vec![],
             confirm_new: true,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         match intake::submit(&mut conn, &ctx, s, at)
             .await

@@ -16,6 +16,7 @@ mod health;
 mod imports;
 mod migrations;
 mod news;
+mod open311;
 mod points;
 mod points_model;
 mod print;
