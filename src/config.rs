@@ -142,6 +142,25 @@ pub struct ServerSettings {
     pub max_upload_bytes: usize,
     pub trusted_proxy: String,
     pub shutdown_timeout_seconds: u64,
+    /// Longest pause between two chunks of a request body.
+    pub body_idle_seconds: u64,
+    /// Longest time a whole request body may take.
+    pub body_total_seconds: u64,
+    /// Networks (CIDR) that may read `/metrics` and `/readyz` details.
+    pub operations_networks: Vec<String>,
+}
+
+impl ServerSettings {
+    /// Whether `ip` is in one of the operations networks.
+    pub fn is_operations_client(&self, ip: &str) -> bool {
+        let Ok(ip) = ip.parse::<std::net::IpAddr>() else {
+            return false;
+        };
+        self.operations_networks
+            .iter()
+            .filter_map(|n| n.parse::<ipnet::IpNet>().ok())
+            .any(|n| n.contains(&ip))
+    }
 }
 
 /// `[database]`: PostgreSQL.
@@ -167,13 +186,20 @@ pub struct AssetSettings {
 /// `[session]`: staff sessions.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SessionSettings {
+    /// Idle lifetime: a session unused this long ends.
     pub ttl_seconds: u64,
     pub cookie_secure: bool,
+    /// Absolute lifetime: a session ends this long after it started, even if in use.
+    pub absolute_lifetime_seconds: u64,
 }
 
 /// `[security]`: sign-in rate limits.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SecuritySettings {
+    /// Key for HMAC-signed capability links (rating, follower confirmation).
+    pub secret_key: String,
+    pub follows_per_ip_per_hour: u32,
+    pub follows_per_case_per_hour: u32,
     pub login_attempts_per_user: u32,
     pub login_attempts_per_ip: u32,
     pub login_window_seconds: u64,
@@ -250,6 +276,28 @@ impl Settings {
         if url.path() != "/" || url.query().is_some() {
             return Err(config::ConfigError::Message(
                 "server.public_url must have no path or query (codes are PUBLIC_URL/C/TOKEN)"
+                    .into(),
+            ));
+        }
+        if let Some(bad) = self
+            .server
+            .operations_networks
+            .iter()
+            .find(|n| n.parse::<ipnet::IpNet>().is_err())
+        {
+            return Err(config::ConfigError::Message(format!(
+                "server.operations_networks: {bad:?} is not a network like 10.0.0.0/8"
+            )));
+        }
+        if self.security.secret_key.len() < 32 {
+            return Err(config::ConfigError::Message(
+                "security.secret_key must be at least 32 characters".into(),
+            ));
+        }
+        if self.session.cookie_secure && self.security.secret_key.starts_with("development-only") {
+            return Err(config::ConfigError::Message(
+                "security.secret_key is the development value: set your own for a deployment \
+                 served over HTTPS"
                     .into(),
             ));
         }

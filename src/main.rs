@@ -1,4 +1,4 @@
-//! The `mashang` command: serve, migrate, demo, import, codes export, print, points.
+//! The `mashang` command: serve, migrate, demo, import, codes export, print, points, open311.
 
 use clap::{Parser, Subcommand};
 use mashang::config::Settings;
@@ -56,6 +56,33 @@ enum Command {
         #[command(subcommand)]
         command: PointsCommand,
     },
+    /// Open311 GeoReport v2 for integrators.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
+}
+
+#[derive(Subcommand)]
+enum Open311Command {
+    /// Integrators' API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it (shown only this once).
+    Create {
+        /// A name for the integrator (letters, digits, '.', '_', '-').
+        name: String,
+    },
+    /// List the keys (never the keys themselves).
+    List,
+    /// Revoke the live key with this name.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -141,5 +168,16 @@ fn main() -> anyhow::Result<()> {
         Command::Points {
             command: PointsCommand::Audit { catch_up },
         } => rt.block_on(mashang::cli::points::audit(&settings, catch_up)),
+        Command::Open311 {
+            command: Open311Command::Keys { command },
+        } => match command {
+            KeysCommand::Create { name } => {
+                rt.block_on(mashang::cli::open311::create(&settings, &name))
+            }
+            KeysCommand::List => rt.block_on(mashang::cli::open311::list(&settings)),
+            KeysCommand::Revoke { name } => {
+                rt.block_on(mashang::cli::open311::revoke(&settings, &name))
+            }
+        },
     }
 }

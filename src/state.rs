@@ -32,6 +32,8 @@ pub struct AppState {
     pub photos: Arc<crate::reports::photos::PhotoIntake>,
     /// The typst engine for printed sheets (loaded on first use).
     pub print: crate::print::engine::SharedEngine,
+    /// Open311's questions and limits (`open311.toml`, next to the categories file).
+    pub open311: Arc<crate::open311::Open311Config>,
 }
 
 impl AppState {
@@ -41,6 +43,10 @@ impl AppState {
         let redis = RedisStore::connect(&settings.redis.url, &settings.redis.key_prefix)?;
         let pages = Pages::load(&settings.assets.dir.join("templates"))?;
         let catalog = Catalog::load(&settings.reports.categories)?;
+        let open311 = crate::open311::Open311Config::load(
+            &settings.reports.categories.with_file_name("open311.toml"),
+            &catalog,
+        )?;
         let mail_templates = MailTemplates::load(&settings.assets.dir.join("email"))?;
         let mailer = Mailer::new(&settings.mail)?;
         Ok(AppState {
@@ -54,6 +60,7 @@ impl AppState {
             )),
             metrics: crate::telemetry::metrics_handle(),
             catalog: Arc::new(catalog),
+            open311: Arc::new(open311),
             locator: Arc::new(GridLocator::default()),
             redis,
             storage: Storage::new(settings.storage.dir.clone()),

@@ -3,6 +3,7 @@
 pub mod codes_export;
 pub mod demo;
 pub mod import;
+pub mod open311;
 pub mod points;
 pub mod print;
 

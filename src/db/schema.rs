@@ -56,6 +56,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        sessions_valid_after -> Timestamptz,
     }
 }
 
@@ -184,6 +185,7 @@ diesel::table! {
         notify_email -> Bool,
         created_at -> Timestamptz,
         last_sign_in_at -> Nullable<Timestamptz>,
+        sessions_valid_after -> Timestamptz,
     }
 }
 
@@ -247,6 +249,7 @@ diesel::table! {
         report_id -> Int8,
         email -> Text,
         created_at -> Timestamptz,
+        confirmed_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -159,6 +159,8 @@ pub async fn load(
             photos: vec![],
             confirm_new: true,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         let report = match intake::submit(conn, ctx, submission, at)
             .await?
@@ -181,7 +183,7 @@ pub async fn load(
             handling::act(
                 conn,
                 ctx.catalog,
-                ctx.public_base,
+                ctx.links,
                 report.id,
                 By {
                     actor: step.actor,

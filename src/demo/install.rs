@@ -62,7 +62,7 @@ async fn cases(settings: &Settings, conn: &mut AsyncPgConnection) -> AppResult<u
         catalog: &catalog,
         locator: &locator,
         fallback_grid: top.id,
-        public_base: settings.public_base(),
+        links: crate::reports::Links::of(settings),
         similar_radius_m: settings.reports.similar_radius_m,
     };
     super::cases::load(conn, &ctx, &compounds, chrono::Utc::now()).await

@@ -25,6 +25,10 @@ pub enum PeriodError {
     TooLong,
 }
 
+/// The earliest and latest years a period may name.
+const FIRST_YEAR: i32 = 2000;
+const LAST_YEAR: i32 = 2100;
+
 fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }
@@ -74,8 +78,13 @@ impl Period {
         now: DateTime<Utc>,
     ) -> Result<Period, PeriodError> {
         let month = Period::last_30_days(now);
+        // Dates outside the years the service can have data for are refused before any
+        // arithmetic: chrono panics adding a day to its last date or shifting its first.
         let parse = |s: &str| {
-            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| PeriodError::BadDate)
+            NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| (FIRST_YEAR..=LAST_YEAR).contains(&d.year()))
+                .ok_or(PeriodError::BadDate)
         };
         let from = match from.filter(|s| !s.trim().is_empty()) {
             Some(s) => china_midnight(parse(s)?),
@@ -124,6 +133,24 @@ impl Period {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn extreme_dates_are_refused_not_panicked_on() {
+        let now = Utc::now();
+        for (from, to) in [
+            (None, Some("+262142-12-31")),
+            (Some("-262143-01-01"), None),
+            (Some("262142-12-31"), None),
+            (Some("1999-12-31"), Some("2000-01-02")),
+            (Some("2000-01-01"), Some("2101-01-01")),
+        ] {
+            assert_eq!(
+                Period::from_dates(from, to, now).err(),
+                Some(PeriodError::BadDate),
+                "{from:?} {to:?}"
+            );
+        }
+    }
     use super::*;
 
     fn day(s: &str) -> NaiveDate {

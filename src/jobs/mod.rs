@@ -40,7 +40,7 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usi
         let outcome = handling::act(
             &mut conn,
             &state.catalog,
-            state.settings.public_base(),
+            crate::reports::Links::of(&state.settings),
             r.id,
             By {
                 actor: Actor::System,
@@ -81,7 +81,7 @@ pub async fn auto_close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<u
         let r = handling::act(
             &mut conn,
             &state.catalog,
-            state.settings.public_base(),
+            crate::reports::Links::of(&state.settings),
             id,
             By {
                 actor: Actor::System,

@@ -12,6 +12,8 @@ use sha2::{Digest, Sha256};
 pub const TTL_SECONDS: u64 = 600;
 /// Wrong guesses allowed per code.
 pub const MAX_ATTEMPTS: u32 = 5;
+/// Wrong guesses allowed per address per day, across all its codes.
+pub const MAX_WRONG_PER_DAY: u32 = 10;
 
 /// Why a code was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,9 @@ pub struct Resident {
     pub locale: String,
     pub notify_email: bool,
     pub created_at: DateTime<Utc>,
+    /// Sessions started at or before this instant are dead (sign out everywhere).
+    #[serde(skip)]
+    pub sessions_valid_after: DateTime<Utc>,
 }
 
 /// A household a resident belongs to, with where it is.
@@ -44,6 +47,33 @@ pub fn normalize_email(e: &str) -> String {
 }
 
 impl Resident {
+    /// Whether the resident belongs to a household in the grid at `path` or below it: an award
+    /// or anything else done to a resident "in a grid" needs this, not just the grid.
+    pub async fn is_member_within(
+        conn: &mut AsyncPgConnection,
+        resident_id: i64,
+        path: &str,
+    ) -> AppResult<bool> {
+        let n: i64 = household_members::table
+            .inner_join(households::table.on(households::id.eq(household_members::household_id)))
+            .inner_join(grids::table.on(grids::id.eq(households::grid_id)))
+            .filter(household_members::resident_id.eq(resident_id))
+            .filter(grids::path.like(format!("{path}%")))
+            .count()
+            .get_result(conn)
+            .await?;
+        Ok(n > 0)
+    }
+
+    /// Sign out everywhere: every session of this resident started before now is dead.
+    pub async fn end_all_sessions(conn: &mut AsyncPgConnection, id: i64) -> AppResult<()> {
+        diesel::update(residents::table.find(id))
+            .set(residents::sessions_valid_after.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// Find or create by email (sign-in is sign-up), recording the sign-in time.
     pub async fn sign_in(
         conn: &mut AsyncPgConnection,

@@ -35,7 +35,38 @@ pub struct SessionData {
     #[serde(alias = "staff_id")]
     pub subject_id: i64,
     pub csrf: String,
+    /// Unix seconds when the session started.
     pub created_at: i64,
+    /// Unix milliseconds when the session started (0 in sessions made before it existed).
+    #[serde(default)]
+    pub created_ms: i64,
+}
+
+impl SessionData {
+    /// When the session started, in milliseconds.
+    fn started_ms(&self) -> i64 {
+        if self.created_ms > 0 {
+            self.created_ms
+        } else {
+            self.created_at.saturating_mul(1000)
+        }
+    }
+
+    /// Whether the session may still be used: started after the account's last "sign out
+    /// everywhere" and within its absolute lifetime. (The idle lifetime is Redis's expiry.)
+    pub fn is_current(
+        &self,
+        valid_after: chrono::DateTime<chrono::Utc>,
+        absolute_lifetime_seconds: u64,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let started = self.started_ms();
+        let lifetime_ms = i64::try_from(absolute_lifetime_seconds)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(1000);
+        started > valid_after.timestamp_millis()
+            && now.timestamp_millis().saturating_sub(started) < lifetime_ms
+    }
 }
 
 /// A random URL-safe secret (256 bits, hex).
@@ -71,10 +102,12 @@ pub async fn create(
     ttl_seconds: u64,
 ) -> redis::RedisResult<(String, SessionData)> {
     let sid = random_secret();
+    let now = chrono::Utc::now();
     let data = SessionData {
         subject_id,
         csrf: random_secret(),
-        created_at: chrono::Utc::now().timestamp(),
+        created_at: now.timestamp(),
+        created_ms: now.timestamp_millis(),
     };
     let json = serde_json::to_string(&data).expect("session data serialises");
     let hash = digest(&sid);
@@ -129,4 +162,60 @@ pub async fn destroy_all(
     }
     let _: () = c.del(&idx).await?;
     Ok(ended)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionData;
+    use chrono::{Duration, TimeZone, Utc};
+
+    fn started(ms: i64) -> SessionData {
+        SessionData {
+            subject_id: 1,
+            csrf: String::new(),
+            created_at: ms / 1000,
+            created_ms: ms,
+        }
+    }
+
+    #[test]
+    fn sign_out_everywhere_ends_every_older_session() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 3, 8, 0, 0).unwrap();
+        let never = Utc.timestamp_opt(0, 0).unwrap();
+        let s = started(t.timestamp_millis());
+        assert!(s.is_current(never, 3600, t + Duration::seconds(10)));
+        assert!(
+            !s.is_current(t, 3600, t + Duration::seconds(10)),
+            "same instant ends it"
+        );
+        assert!(!s.is_current(t + Duration::seconds(5), 3600, t + Duration::seconds(10)));
+        assert!(s.is_current(
+            t - Duration::milliseconds(1),
+            3600,
+            t + Duration::seconds(10)
+        ));
+    }
+
+    #[test]
+    fn the_absolute_lifetime_ends_a_session_in_use() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 3, 8, 0, 0).unwrap();
+        let never = Utc.timestamp_opt(0, 0).unwrap();
+        let s = started(t.timestamp_millis());
+        assert!(s.is_current(never, 3600, t + Duration::seconds(3599)));
+        assert!(!s.is_current(never, 3600, t + Duration::seconds(3600)));
+    }
+
+    #[test]
+    fn sessions_from_before_milliseconds_use_seconds() {
+        let t = Utc.with_ymd_and_hms(2026, 12, 3, 8, 0, 0).unwrap();
+        let old = SessionData {
+            subject_id: 1,
+            csrf: String::new(),
+            created_at: t.timestamp(),
+            created_ms: 0,
+        };
+        let never = Utc.timestamp_opt(0, 0).unwrap();
+        assert!(old.is_current(never, 3600, t));
+        assert!(!old.is_current(t, 3600, t));
+    }
 }

@@ -22,6 +22,9 @@ pub struct Staff {
     #[serde(skip)]
     pub password_hash: String,
     pub active: bool,
+    /// Sessions started at or before this instant are dead (sign out everywhere).
+    #[serde(skip)]
+    pub sessions_valid_after: chrono::DateTime<chrono::Utc>,
 }
 
 /// A new account (the password is hashed by [`Staff::create`]).
@@ -46,6 +49,15 @@ pub fn valid_username(u: &str) -> bool {
 }
 
 impl Staff {
+    /// Sign out everywhere: every session of this account started before now is dead.
+    pub async fn end_all_sessions(conn: &mut AsyncPgConnection, id: i64) -> AppResult<()> {
+        diesel::update(staff::table.find(id))
+            .set(staff::sessions_valid_after.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// The role (the database allows only known names).
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::MerchantCashier)

@@ -113,6 +113,43 @@ impl Transfer {
     }
 
     /// The most recent transfers, newest first (console).
+    /// The latest transfers a staff member may see: with a district-wide scope all of them;
+    /// otherwise those of communities wholly inside the scope, and those the actor made.
+    pub async fn recent_visible(
+        conn: &mut AsyncPgConnection,
+        scope: &crate::grids::scope::Scope,
+        actor: &str,
+        limit: i64,
+    ) -> AppResult<Vec<Transfer>> {
+        use crate::db::schema::grids;
+        let Some(patterns) = scope.like_patterns() else {
+            return Self::recent(conn, limit).await;
+        };
+        // Communities are few (dozens per district): fetch their ids, then filter by them.
+        let mut communities: Vec<i64> = Vec::new();
+        for pattern in patterns {
+            let ids: Vec<i64> = grids::table
+                .filter(grids::level.eq(2))
+                .filter(grids::path.like(pattern))
+                .select(grids::id)
+                .load(conn)
+                .await?;
+            communities.extend(ids);
+        }
+        Ok(points_transfers::table
+            .filter(
+                points_transfers::community_id
+                    .eq_any(communities.into_iter().map(Some).collect::<Vec<_>>())
+                    .or(points_transfers::actor.eq(actor)),
+            )
+            .order(points_transfers::seq.desc())
+            .limit(limit)
+            .select(Transfer::as_select())
+            .load(conn)
+            .await?)
+    }
+
+    /// The latest transfers, district-wide.
     pub async fn recent(conn: &mut AsyncPgConnection, limit: i64) -> AppResult<Vec<Transfer>> {
         Ok(points_transfers::table
             .order(points_transfers::seq.desc())

@@ -49,7 +49,7 @@ fn note_of(action: &Action) -> Option<String> {
 pub async fn act(
     conn: &mut AsyncPgConnection,
     catalog: &Catalog,
-    base: &str,
+    links: super::Links<'_>,
     report_id: i64,
     by: By,
     action: Action,
@@ -195,7 +195,7 @@ pub async fn act(
         // Who is told.
         match &action {
             Action::Resolve { note } => {
-                notify_staff::resolved(conn, catalog_ref, base, &updated, note).await?;
+                notify_staff::resolved(conn, catalog_ref, links, &updated, note).await?;
             }
             Action::Escalate { to_level } => {
                 let cause = if report.case_state() == CaseState::Submitted {
@@ -203,11 +203,11 @@ pub async fn act(
                 } else {
                     EscalationCause::Overdue
                 };
-                notify_staff::escalated(conn, catalog_ref, base, &updated, *to_level, cause)
+                notify_staff::escalated(conn, catalog_ref, links, &updated, *to_level, cause)
                     .await?;
             }
             Action::Reroute { .. } => {
-                notify_staff::new_case(conn, catalog_ref, base, &updated).await?;
+                notify_staff::new_case(conn, catalog_ref, links, &updated).await?;
             }
             _ => {}
         }
@@ -215,7 +215,7 @@ pub async fn act(
             notify_staff::escalated(
                 conn,
                 catalog_ref,
-                base,
+                links,
                 &updated,
                 level,
                 EscalationCause::Dissatisfied,
@@ -275,14 +275,38 @@ pub fn rated_source(report_id: i64) -> String {
 }
 
 /// "The same problem? Follow it": add a follower (idempotent per address).
-pub async fn follow(conn: &mut AsyncPgConnection, report_id: i64, email: &str) -> AppResult<bool> {
+pub async fn follow(
+    conn: &mut AsyncPgConnection,
+    catalog: &Catalog,
+    links: super::Links<'_>,
+    report: &Report,
+    email: &str,
+) -> AppResult<()> {
     conn.transaction(async |conn| {
-        let added = diesel::insert_into(report_followers::table)
+        diesel::insert_into(report_followers::table)
             .values((
-                report_followers::report_id.eq(report_id),
+                report_followers::report_id.eq(report.id),
                 report_followers::email.eq(email),
             ))
             .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
+        notify_staff::confirm_follow(conn, catalog, links, report, email).await
+    })
+    .await
+}
+
+/// The address confirmed (the signed link was checked by the caller): from now on it gets the
+/// case's mail, and counts as a follower. Returns whether this call confirmed it.
+pub async fn confirm_follow(
+    conn: &mut AsyncPgConnection,
+    report_id: i64,
+    email: &str,
+) -> AppResult<bool> {
+    conn.transaction(async |conn| {
+        let added = diesel::update(report_followers::table.find((report_id, email)))
+            .filter(report_followers::confirmed_at.is_null())
+            .set(report_followers::confirmed_at.eq(diesel::dsl::now))
             .execute(conn)
             .await?;
         if added > 0 {

@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 pub const DEFAULT_CATEGORY: &str = "event.urban_governance_other";
 /// Description length limit (characters).
 pub const MAX_DESCRIPTION: usize = 1000;
+/// Description length limit for requests from integrators (GeoReport v2 allows 4,000).
+pub const MAX_DESCRIPTION_OPEN311: usize = 4000;
 
 /// What the resident sent (photos already stored).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -39,6 +41,13 @@ pub struct Submission {
     /// The signed-in resident who reports, if any (their reports are linked to them).
     #[serde(default)]
     pub resident_id: Option<i64>,
+    /// Answers to the category's questions (already checked against them).
+    #[serde(default)]
+    pub answers: Vec<super::answers::Answer>,
+    /// Where the report came from when not from a resident's own page: `open311:<key name>`
+    /// (recorded in the submit event; allows GeoReport's longer description).
+    #[serde(default)]
+    pub via: Option<String>,
 }
 
 /// What became of a submission.
@@ -56,7 +65,7 @@ pub struct IntakeContext<'a> {
     pub catalog: &'a Catalog,
     pub locator: &'a Locator,
     pub fallback_grid: i64,
-    pub public_base: &'a str,
+    pub links: super::Links<'a>,
     pub similar_radius_m: f64,
 }
 
@@ -118,10 +127,13 @@ pub fn validate(s: &Submission, catalog: &Catalog) -> Result<(), ReportError> {
     if n == 0 {
         return Err(ReportError::DescriptionMissing);
     }
-    if n > MAX_DESCRIPTION {
-        return Err(ReportError::DescriptionTooLong {
-            max: MAX_DESCRIPTION,
-        });
+    let max = if s.via.is_some() {
+        MAX_DESCRIPTION_OPEN311
+    } else {
+        MAX_DESCRIPTION
+    };
+    if n > max {
+        return Err(ReportError::DescriptionTooLong { max });
     }
     if let Some(c) = &s.category {
         if catalog.kind(c).is_none() {
@@ -281,8 +293,15 @@ pub async fn prepare(
         },
         None => None,
     };
-    // A photo's own GPS stands in when the phone sent no position and there is no code.
-    let point = s.point.or_else(|| s.photos.iter().find_map(|p| p.gps));
+    // A photo's own GPS stands in only when the phone sent no position and there is no code:
+    // a report located by its door code keeps no position the person did not choose to give
+    // (a photo taken at home would otherwise store where the household lives, to the metre).
+    let point = s.point.or_else(|| {
+        target
+            .is_none()
+            .then(|| s.photos.iter().find_map(|p| p.gps))
+            .flatten()
+    });
     if target.is_none() {
         if let Some((lon, lat)) = point {
             if !routing::in_district(ctx.locator, lon, lat) {
@@ -360,7 +379,8 @@ pub async fn store(
         now,
     } = ready;
     let public_id = crate::codes::token::new_token();
-    let public_base = ctx.public_base.to_owned();
+    let kind = kind.clone();
+    let links = ctx.links;
     let catalog = ctx.catalog;
     let outcome = conn
         .transaction(async |conn| {
@@ -401,8 +421,13 @@ pub async fn store(
                 return Ok::<_, crate::error::AppError>(Outcome::Existing(existing));
             };
             super::model::insert_photos(conn, report.id, None, &s.photos).await?;
+            super::answers::insert(conn, report.id, &s.answers).await?;
+            let mut submitted = serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() });
+            if let Some(via) = &s.via {
+                submitted["via"] = serde_json::Value::from(via.as_str());
+            }
             let events = [
-                ("submit", None, Some(CaseState::Submitted), serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() }), true),
+                ("submit", None, Some(CaseState::Submitted), submitted, true),
                 ("route", None, None, serde_json::to_value(&route.reason).unwrap_or_default(), true),
             ];
             for (action, from, to, data, public) in events {
@@ -420,9 +445,9 @@ pub async fn store(
                     .execute(conn)
                     .await?;
             }
-            notify_staff::new_case(conn, catalog, &public_base, &report).await?;
+            notify_staff::new_case(conn, catalog, links, &report).await?;
             if let Some(email) = &report.reporter_email {
-                notify_staff::received(conn, catalog, &public_base, &report, email).await?;
+                notify_staff::received(conn, catalog, links, &report, email).await?;
             }
             Ok(Outcome::Created(report))
         })
@@ -468,6 +493,8 @@ mod tests {
             photos: vec![],
             confirm_new: false,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         let mut t = s.clone();
         assert_eq!(request_hash(&s), request_hash(&t));

@@ -1,6 +1,7 @@
 //! Snap-reports (随手拍) and the case ledger: categories, photos, routing, intake, handling
 //! through the state machine, notifications, and the background jobs' work.
 
+pub mod answers;
 pub mod categories;
 pub mod handling;
 pub mod intake;
@@ -56,6 +57,8 @@ pub enum ReportError {
     NoSuchCase,
     /// Too many accepted reports from this address or for this code in the last hour.
     RateLimited,
+    /// A rating from someone who is neither the reporter's key nor the signed-in reporter.
+    NotTheReporter,
 }
 
 impl ReportError {
@@ -78,6 +81,7 @@ impl ReportError {
             ReportError::UnknownDepartment => "unknown_department",
             ReportError::UnknownGrid => "unknown_grid",
             ReportError::NoSuchCase => "no_such_case",
+            ReportError::NotTheReporter => "not_the_reporter",
             ReportError::RateLimited => "rate_limited",
         }
     }
@@ -164,6 +168,11 @@ impl ReportError {
                 "上报过于频繁，请稍后再试。",
                 "Too many reports from here; please try again later.",
             ),
+            ReportError::NotTheReporter => pick(
+                "只有上报人可以评价这个案件：请使用提交后或办结邮件里的评价链接，或登录上报时使用的账号。",
+                "Only the person who reported this case can rate it: use the link from the \
+                 confirmation or the resolution mail, or sign in with the account you reported from.",
+            ),
         }
     }
 
@@ -183,9 +192,78 @@ impl ReportError {
             }
             ReportError::NoSuchCase => ErrorCode::NotFound,
             ReportError::RateLimited => ErrorCode::RateLimited,
+            ReportError::NotTheReporter => ErrorCode::Forbidden,
             _ => ErrorCode::InvalidInput,
         };
         AppError::with_detail(code, self.message(locale)).with_reason(self.code())
+    }
+}
+
+/// What mails and redirects need to build links: the public base URL, and the key that
+/// signs the reporter's link.
+#[derive(Debug, Clone, Copy)]
+pub struct Links<'a> {
+    pub base: &'a str,
+    pub secret_key: &'a str,
+}
+
+impl<'a> Links<'a> {
+    /// From the configuration.
+    pub fn of(settings: &'a crate::config::Settings) -> Links<'a> {
+        Links {
+            base: settings.public_base(),
+            secret_key: &settings.security.secret_key,
+        }
+    }
+
+    /// A case's public tracking link (read and follow).
+    pub fn tracking(&self, public_id: &str) -> String {
+        format!("{}/r/{public_id}", self.base)
+    }
+
+    /// The reporter's tracking link: also rates.
+    pub fn reporter_tracking(&self, public_id: &str) -> String {
+        let key = crate::signed::sign(
+            self.secret_key,
+            crate::signed::Purpose::RateCase,
+            &[public_id],
+        );
+        format!("{}/r/{public_id}?k={key}", self.base)
+    }
+}
+
+/// The reporter's key of a case: whoever holds it may rate the case (see [`crate::signed`]).
+/// Given to the submitter only (the form's redirect, the API's answer, the resolution mail);
+/// the public tracking id alone grants following and reading, never rating.
+pub fn reporter_key(settings: &crate::config::Settings, public_id: &str) -> String {
+    crate::signed::sign(
+        Links::of(settings).secret_key,
+        crate::signed::Purpose::RateCase,
+        &[public_id],
+    )
+}
+
+/// Who is asking to rate a case: the key from the reporter's link, and/or the signed-in
+/// resident.
+#[derive(Debug, Clone, Default)]
+pub struct RaterProof {
+    pub key: Option<String>,
+    pub resident_id: Option<i64>,
+}
+
+impl RaterProof {
+    /// Whether this is the reporter of `report` (pure: the decision the rating step makes).
+    pub fn is_reporter(&self, settings: &crate::config::Settings, report: &Report) -> bool {
+        let signed_in = report.resident_id.is_some() && report.resident_id == self.resident_id;
+        let keyed = self.key.as_deref().is_some_and(|k| {
+            crate::signed::verify(
+                &settings.security.secret_key,
+                crate::signed::Purpose::RateCase,
+                &[&report.public_id],
+                k,
+            )
+        });
+        signed_in || keyed
     }
 }
 

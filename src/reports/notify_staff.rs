@@ -92,7 +92,7 @@ fn with(mut v: serde_json::Value, extra: serde_json::Value) -> serde_json::Value
 pub async fn new_case(
     conn: &mut AsyncPgConnection,
     catalog: &Catalog,
-    base: &str,
+    links: super::Links<'_>,
     report: &Report,
 ) -> AppResult<usize> {
     let grids = lineage(conn, report.grid_id).await?;
@@ -111,7 +111,7 @@ pub async fn new_case(
         for (sid, name, email) in people {
             let params = with(
                 base_params.clone(),
-                serde_json::json!({ "name": name, "link": format!("{base}/console/cases/{}", report.id) }),
+                serde_json::json!({ "name": name, "link": format!("{}/console/cases/{}", links.base, report.id) }),
             );
             enqueue(
                 conn,
@@ -133,7 +133,7 @@ pub async fn new_case(
 pub async fn received(
     conn: &mut AsyncPgConnection,
     catalog: &Catalog,
-    base: &str,
+    links: super::Links<'_>,
     report: &Report,
     email: &str,
 ) -> AppResult<()> {
@@ -141,7 +141,7 @@ pub async fn received(
     let locale = report.reporter_locale.as_str();
     let params = with(
         common(catalog, report, &grids[0].2, locale),
-        serde_json::json!({ "link": format!("{base}/r/{}", report.public_id) }),
+        serde_json::json!({ "link": links.reporter_tracking(&report.public_id) }),
     );
     enqueue(
         conn,
@@ -166,7 +166,7 @@ pub enum EscalationCause {
 pub async fn escalated(
     conn: &mut AsyncPgConnection,
     catalog: &Catalog,
-    base: &str,
+    links: super::Links<'_>,
     report: &Report,
     level: i16,
     cause: EscalationCause,
@@ -185,7 +185,7 @@ pub async fn escalated(
     for (sid, name, email) in people {
         let params = with(
             common(catalog, report, &grids[0].2, "zh-CN"),
-            serde_json::json!({ "name": name, "reason": reason, "link": format!("{base}/console/cases/{}", report.id) }),
+            serde_json::json!({ "name": name, "reason": reason, "link": format!("{}/console/cases/{}", links.base, report.id) }),
         );
         let key = format!(
             "escalate:{}:{level}:{}:{sid}",
@@ -197,31 +197,81 @@ pub async fn escalated(
     Ok(n)
 }
 
+/// The one mail to an address that asked to follow a case: a signed link to confirm it.
+pub async fn confirm_follow(
+    conn: &mut AsyncPgConnection,
+    catalog: &Catalog,
+    links: super::Links<'_>,
+    report: &Report,
+    email: &str,
+) -> AppResult<()> {
+    let grids = lineage(conn, report.grid_id).await?;
+    let token = crate::signed::sign(
+        links.secret_key,
+        crate::signed::Purpose::ConfirmFollow,
+        &[&report.public_id, email],
+    );
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("e", email)
+        .append_pair("t", &token)
+        .finish();
+    let link = format!(
+        "{}/follow/confirm?{query}",
+        links.tracking(&report.public_id)
+    );
+    let params = with(
+        common(catalog, report, &grids[0].2, "zh-CN"),
+        serde_json::json!({ "link": link }),
+    );
+    // One mail per case and address, ever: asking again sends nothing more.
+    enqueue(
+        conn,
+        &format!("confirm_follow:{}:{email}", report.id),
+        email,
+        "confirm_follow",
+        "zh-CN",
+        params,
+    )
+    .await
+}
+
 /// A resolution: the reporter and everyone who followed the case.
 pub async fn resolved(
     conn: &mut AsyncPgConnection,
     catalog: &Catalog,
-    base: &str,
+    links: super::Links<'_>,
     report: &Report,
     result: &str,
 ) -> AppResult<usize> {
     let grids = lineage(conn, report.grid_id).await?;
-    let mut to: Vec<(String, String)> = report
+    // The reporter's mail carries the rating link; followers (confirmed addresses only) get
+    // the public tracking link.
+    let mut to: Vec<(String, String, bool)> = report
         .reporter_email
         .iter()
-        .map(|e| (e.clone(), report.reporter_locale.clone()))
+        .map(|e| (e.clone(), report.reporter_locale.clone(), true))
         .collect();
     let followers: Vec<String> = report_followers::table
         .filter(report_followers::report_id.eq(report.id))
+        .filter(report_followers::confirmed_at.is_not_null())
         .select(report_followers::email)
         .load(conn)
         .await?;
-    to.extend(followers.into_iter().map(|e| (e, "zh-CN".to_owned())));
+    to.extend(
+        followers
+            .into_iter()
+            .map(|e| (e, "zh-CN".to_owned(), false)),
+    );
     let mut n = 0;
-    for (email, locale) in to {
+    for (email, locale, reporter) in to {
+        let link = if reporter {
+            links.reporter_tracking(&report.public_id)
+        } else {
+            links.tracking(&report.public_id)
+        };
         let params = with(
             common(catalog, report, &grids[0].2, &locale),
-            serde_json::json!({ "result": result, "link": format!("{base}/r/{}", report.public_id) }),
+            serde_json::json!({ "result": result, "link": link, "rate": reporter }),
         );
         enqueue(
             conn,

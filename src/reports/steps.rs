@@ -13,10 +13,15 @@ use crate::error::{AppError, AppResult};
 pub async fn rate(
     d: ReportDeps<'_>,
     public_id: &str,
+    proof: &super::RaterProof,
     rating: &str,
     comment: &str,
 ) -> AppResult<Result<Report, ReportError>> {
     let report = submit::find_public(d, public_id).await?;
+    // Only the reporter rates: the figures count this rating for the grid and its worker.
+    if !proof.is_reporter(d.settings, &report) {
+        return Ok(Err(ReportError::NotTheReporter));
+    }
     let rating = Rating::parse(rating).ok_or_else(|| AppError::invalid("rating"))?;
     let comment = Some(comment.trim().to_owned()).filter(|c| !c.is_empty());
     let by = By {
@@ -27,7 +32,7 @@ pub async fn rate(
     let done = handling::act(
         &mut conn,
         d.catalog,
-        d.settings.public_base(),
+        super::Links::of(d.settings),
         report.id,
         by,
         Action::Rate { rating, comment },
@@ -66,7 +71,7 @@ pub async fn staff_step(
     let done = handling::act(
         &mut conn,
         d.catalog,
-        d.settings.public_base(),
+        super::Links::of(d.settings),
         report_id,
         by,
         action,

@@ -113,6 +113,8 @@ pub async fn submit_form(
             photos: vec![],
             confirm_new: f.confirm_new,
             resident_id: f.resident.as_ref().map(|r| r.0),
+            answers: vec![],
+            via: None,
         };
         // The typed fields first: a missing description is refused before any photo is
         // decoded.
@@ -174,8 +176,22 @@ pub async fn submit_json(
         photos: vec![],
         confirm_new: b.confirm_new,
         resident_id: None,
+        answers: vec![],
+        via: None,
     };
     run_intake(d, client_ip, s).await
+}
+
+/// Submit a report another channel has already put together (Open311): counted against the
+/// same limits as the form (`client_ip` names the sender), then the same intake.
+pub async fn submit_prepared(
+    d: ReportDeps<'_>,
+    client_ip: &str,
+    locale: &str,
+    s: Submission,
+) -> AppResult<Result<Outcome, ReportError>> {
+    check_rate(d, client_ip, s.code_token.as_deref(), locale).await?;
+    run_intake(d, s).await
 }
 
 /// "The same problem? Follow it" instead of a new report: the address follows the case, and
@@ -185,14 +201,42 @@ pub async fn follow_instead(
     public_id: &str,
     email: &str,
     abandoned_key: &str,
+    client_ip: &str,
 ) -> AppResult<Result<Report, ReportError>> {
     let report = find_public(d, public_id).await?;
     let email = email.trim();
     if !intake::valid_email(email) {
         return Ok(Err(ReportError::BadEmail));
     }
+    // Each follow sends a mail (once per address), so it is limited like a report.
+    let sec = &d.settings.security;
+    let by_ip = ratelimit::hit(
+        d.redis,
+        &format!("follow:ip:{}", address_bucket(client_ip)),
+        sec.follows_per_ip_per_hour,
+        3600,
+    )
+    .await?;
+    let by_case = by_ip
+        && ratelimit::hit(
+            d.redis,
+            &format!("follow:case:{}", report.id),
+            sec.follows_per_case_per_hour,
+            3600,
+        )
+        .await?;
+    if !by_case {
+        return Err(AppError::new(ErrorCode::RateLimited).with_reason("follow_rate_limited"));
+    }
     let mut conn = d.db.get().await?;
-    super::handling::follow(&mut conn, report.id, email).await?;
+    super::handling::follow(
+        &mut conn,
+        d.catalog,
+        super::Links::of(d.settings),
+        &report,
+        email,
+    )
+    .await?;
     drop(conn);
     if !abandoned_key.is_empty() {
         let mut c = d.redis.conn();
@@ -205,6 +249,29 @@ pub async fn follow_instead(
         }
     }
     Ok(Ok(report))
+}
+
+/// An address confirms it follows a case, with the signed link from its one mail. Returns the
+/// case, or `None` when the link is not valid for it.
+pub async fn confirm_follow(
+    d: ReportDeps<'_>,
+    public_id: &str,
+    email: &str,
+    token: &str,
+) -> AppResult<Option<Report>> {
+    let report = find_public(d, public_id).await?;
+    let valid = crate::signed::verify(
+        &d.settings.security.secret_key,
+        crate::signed::Purpose::ConfirmFollow,
+        &[&report.public_id, email],
+        token,
+    );
+    if !valid {
+        return Ok(None);
+    }
+    let mut conn = d.db.get().await?;
+    super::handling::confirm_follow(&mut conn, report.id, email).await?;
+    Ok(Some(report))
 }
 
 /// A case by the public id in its tracking link (look-alike letters folded); `not_found`
@@ -374,7 +441,7 @@ async fn run_intake(
         catalog: d.catalog,
         locator: &locator,
         fallback_grid: fallback,
-        public_base: d.settings.public_base(),
+        links: super::Links::of(d.settings),
         similar_radius_m: d.settings.reports.similar_radius_m,
     };
     let ready = match intake::prepare(&mut conn, &ctx, s, chrono::Utc::now()).await? {
@@ -391,8 +458,6 @@ async fn run_intake(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn a_point_needs_both_numbers_or_neither() {
         assert_eq!(parse_point("", ""), Ok(None));

@@ -78,6 +78,13 @@ async fn load(state: web::Data<AppState>, sid: Option<String>) -> AppResult<Curr
     let mut conn = state.conn().await?;
     let staff = Staff::find_active(&mut conn, session.subject_id)
         .await?
+        .filter(|s| {
+            session.is_current(
+                s.sessions_valid_after,
+                state.settings.session.absolute_lifetime_seconds,
+                chrono::Utc::now(),
+            )
+        })
         .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let scope = staff.scope(&mut conn).await?;
     Ok(CurrentStaff {
@@ -94,7 +101,12 @@ impl FromRequest for CurrentStaff {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let sid = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let sid = req
+            .cookie(crate::web::security_headers::cookie_name(
+                SESSION_COOKIE,
+                crate::web::security_headers::secure(req),
+            ))
+            .map(|c| c.value().to_owned());
         // JSON API calls that change state carry the token in a header instead of a form.
         let api_write = req.path().starts_with("/api/") && !req.method().is_safe();
         let header_token = req
@@ -152,7 +164,9 @@ impl<T: DeserializeOwned + CsrfToken + 'static> FromRequest for StaffForm<T> {
 }
 
 /// Parse an urlencoded form body; repeated keys fill `Vec` fields (grid checkboxes).
+/// Every field is bounded first (`web::input`).
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    super::input::check_urlencoded(body)?;
     serde_html_form::from_bytes(body)
         .map_err(|e| AppError::with_detail(ErrorCode::BadRequest, format!("form: {e}")))
 }

@@ -11,23 +11,32 @@ pub const COOKIE: &str = "mashang_form";
 
 /// The token for a form page: the visitor's existing one, or a new one with the cookie to set.
 pub fn token(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>>) {
-    if let Some(c) = req.cookie(COOKIE).filter(|c| c.value().len() == 64) {
+    if let Some(c) = req
+        .cookie(crate::web::security_headers::cookie_name(COOKIE, secure))
+        .filter(|c| c.value().len() == 64)
+    {
         return (c.value().to_owned(), None);
     }
     let t = random_secret();
-    let cookie = Cookie::build(COOKIE, t.clone())
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Strict)
-        .finish();
+    let cookie = Cookie::build(
+        crate::web::security_headers::cookie_name(COOKIE, secure),
+        t.clone(),
+    )
+    .path("/")
+    .http_only(true)
+    .secure(secure)
+    .same_site(SameSite::Strict)
+    .finish();
     (t, Some(cookie))
 }
 
 /// Check a submitted token against the cookie.
 pub fn check(req: &HttpRequest, submitted: &str) -> AppResult<()> {
     let cookie = req
-        .cookie(COOKIE)
+        .cookie(crate::web::security_headers::cookie_name(
+            COOKIE,
+            crate::web::security_headers::secure(req),
+        ))
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if crate::web::auth::constant_time_eq(submitted, &cookie) {
@@ -54,6 +63,27 @@ impl<T: serde::de::DeserializeOwned + crate::web::auth::CsrfToken + 'static> act
             let form: T = crate::web::auth::parse_form(&body.await?)?;
             check(&req, form.csrf())?;
             Ok(PublicForm(form))
+        })
+    }
+}
+
+/// Put before an upload's `MultipartForm` (extractors run in order): refuses a post that has
+/// no form cookie at all (a cross-site post: the cookie is SameSite=Strict) before a byte of
+/// a 40 MB body is read. The token in the body is still checked after.
+pub struct HasFormCookie;
+
+impl actix_web::FromRequest for HasFormCookie {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let name = crate::web::security_headers::cookie_name(
+            COOKIE,
+            crate::web::security_headers::secure(req),
+        );
+        std::future::ready(match req.cookie(name) {
+            Some(c) if c.value().len() == 64 => Ok(HasFormCookie),
+            _ => Err(AppError::new(ErrorCode::CsrfRejected)),
         })
     }
 }

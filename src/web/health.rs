@@ -24,18 +24,25 @@ async fn check_postgres(state: &AppState) -> Result<(), String> {
         .unwrap_or_else(|_| Err("timed out".into()))
 }
 
-/// Ready when both PostgreSQL and Redis answer; 503 naming the one that does not.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+/// Ready when both PostgreSQL and Redis answer, else 503. Only operations networks are told
+/// which one is down and why (an error text can name hosts and ports).
+pub async fn readyz(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    let ops = operations_client(&state, &req);
     let (pg, redis) = tokio::join!(check_postgres(&state), state.redis.ping());
     let describe = |r: &Result<(), String>| match r {
         Ok(()) => "ok".to_owned(),
         Err(e) => format!("down: {e}"),
     };
-    let body = serde_json::json!({
-        "status": if pg.is_ok() && redis.is_ok() { "ready" } else { "not_ready" },
-        "postgres": describe(&pg),
-        "redis": describe(&redis),
-    });
+    let status = if pg.is_ok() && redis.is_ok() {
+        "ready"
+    } else {
+        "not_ready"
+    };
+    let body = if ops {
+        serde_json::json!({ "status": status, "postgres": describe(&pg), "redis": describe(&redis) })
+    } else {
+        serde_json::json!({ "status": status })
+    };
     if pg.is_ok() && redis.is_ok() {
         HttpResponse::Ok().json(body)
     } else {
@@ -43,8 +50,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text: request counts and latencies (from the middleware) and pool use.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+fn operations_client(state: &AppState, req: &actix_web::HttpRequest) -> bool {
+    let ip = super::client_ip::client_ip(req, &state.settings.server.trusted_proxy);
+    state.settings.server.is_operations_client(&ip)
+}
+
+/// Prometheus text: request counts and latencies (from the middleware) and pool use. Only
+/// for operations networks; anyone else is told there is no such page.
+pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    if !operations_client(&state, &req) {
+        return HttpResponse::NotFound().finish();
+    }
     let status = state.db.status();
     metrics::gauge!("db_pool_size").set(status.size as f64);
     metrics::gauge!("db_pool_available").set(status.available as f64);

@@ -234,8 +234,8 @@ pub async fn switch_language(
     // Only same-site paths: never an open redirect.
     let back = query
         .get("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .cloned()
+        .map(String::as_str)
+        .and_then(super::local_path::local_path)
         .unwrap_or_else(|| "/".into());
     HttpResponse::SeeOther()
         .cookie(

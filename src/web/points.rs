@@ -246,7 +246,7 @@ pub async fn spend(
     locale: Locale,
     req: HttpRequest,
     raw: web::Path<String>,
-    form: web::Form<SpendForm>,
+    super::input::Form(form): super::input::Form<SpendForm>,
 ) -> AppResult<HttpResponse> {
     let me = resident(&req).await?;
     form_csrf::check(&req, &form.csrf)?;

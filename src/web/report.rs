@@ -173,6 +173,7 @@ pub async fn submit(
     req: HttpRequest,
     locale: Locale,
     who: super::resident_auth::MaybeResident,
+    _cookie: form_csrf::HasFormCookie,
     MultipartForm(f): MultipartForm<ReportForm>,
 ) -> AppResult<HttpResponse> {
     let resident = who
@@ -180,6 +181,20 @@ pub async fn submit(
         .as_ref()
         .map(|r| (r.resident.id, r.resident.email.clone()));
     form_csrf::check(&req, &f.csrf)?;
+    for (name, value) in [
+        ("idempotency_key", Some(&f.idempotency_key)),
+        ("code", f.code.as_ref()),
+        ("category", f.category.as_ref()),
+        ("description", f.description.as_ref()),
+        ("lon", f.lon.as_ref()),
+        ("lat", f.lat.as_ref()),
+        ("address", f.address.as_ref()),
+        ("email", f.email.as_ref()),
+    ] {
+        if let Some(value) = value {
+            super::input::check_field(name, value)?;
+        }
+    }
     let code = text(&f.code);
     let filled = Filled {
         description: text(&f.description).unwrap_or_default(),
@@ -206,7 +221,7 @@ pub async fn submit(
     };
     let key = submission.idempotency_key.clone();
     match submit::submit_form(state.reports(), submission).await? {
-        Ok(Submitted::Tracking(r)) => Ok(to_tracking_new(&r)),
+        Ok(Submitted::Tracking(r)) => Ok(to_reporter_tracking(&state, &r, true)),
         Ok(Submitted::Similar(similar)) => {
             let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
             let rows: Vec<_> = similar.iter().map(|r| summary(&state, r, locale)).collect();
@@ -234,16 +249,20 @@ pub async fn submit(
     }
 }
 
-fn to_tracking(r: &Report) -> HttpResponse {
+/// The submitter's tracking page: the link carries the reporter's key, which alone (besides
+/// the signed-in reporter) may rate the case.
+/// Straight after a submission (`submitted`) the page opens with "提交成功" and the number.
+fn to_reporter_tracking(state: &AppState, r: &Report, submitted: bool) -> HttpResponse {
+    let key = crate::reports::reporter_key(&state.settings, &r.public_id);
+    let extra = if submitted { "&submitted=1" } else { "" };
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/r/{}", r.public_id)))
+        .insert_header((header::LOCATION, format!("/r/{}?k={key}{extra}", r.public_id)))
         .finish()
 }
 
-/// After a submission: the tracking page with its "submitted" state.
-fn to_tracking_new(r: &Report) -> HttpResponse {
+fn to_tracking(r: &Report) -> HttpResponse {
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/r/{}?submitted=1", r.public_id)))
+        .insert_header((header::LOCATION, format!("/r/{}", r.public_id)))
         .finish()
 }
 
@@ -325,22 +344,34 @@ fn event_label(action: &str, data: &serde_json::Value, locale: &str) -> &'static
     }
 }
 
-/// The tracking page's query.
+/// The tracking page's query: the reporter's key (`?k=`), and notices.
 #[derive(Deserialize)]
-pub struct TrackQuery {
+pub struct KeyQuery {
+    #[serde(default)]
+    k: Option<String>,
+    /// After following: `sent` (check your mail) or `confirmed`.
+    #[serde(default)]
+    follow: Option<String>,
     /// Set on the way from the form: the page opens with "submitted" and the case number.
     #[serde(default)]
     submitted: Option<String>,
 }
 
-/// `GET /r/{public_id}`: the reporter's tracking page (the link is the capability).
+/// `GET /r/{public_id}[?k=reporter key]`: the tracking page. Anyone with the id reads and may
+/// follow; the reporter (their key, or signed in) also rates.
 pub async fn track(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
     pid: web::Path<String>,
-    q: web::Query<TrackQuery>,
+    who: super::resident_auth::MaybeResident,
+    q: web::Query<KeyQuery>,
 ) -> AppResult<HttpResponse> {
+    let notice = match q.follow.as_deref() {
+        Some("sent") => Some("track.follow_sent"),
+        Some("confirmed") => Some("track.follow_confirmed"),
+        _ => None,
+    };
     let steps::PublicCase {
         report,
         events,
@@ -371,17 +402,32 @@ pub async fn track(
         .map(|p| p.id)
         .collect();
     let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
-    let can_rate = report.case_state() == CaseState::Resolved;
+    let proof = crate::reports::RaterProof {
+        key: q.k.clone(),
+        resident_id: super::resident::resident_id(&who),
+    };
+    let reporter = proof.is_reporter(&state.settings, &report);
+    let resolved = report.case_state() == CaseState::Resolved;
+    let can_rate = resolved && reporter;
+    let key = q.k.clone().filter(|_| reporter).unwrap_or_default();
+    let tracking_path = if key.is_empty() {
+        format!("/r/{}", report.public_id)
+    } else {
+        format!("/r/{}?k={key}", report.public_id)
+    };
     let body = state.pages.render(
         "report/track.html",
         locale,
         minijinja::context! {
             case => Serde(summary(&state, &report, locale)), grid_name,
-            timeline => Serde(timeline), own_photos, can_rate, csrf,
+            timeline => Serde(timeline), own_photos, can_rate, csrf, key,
+            rate_elsewhere => resolved && !reporter, rating => report.rating.clone(), notice,
             accept_by => Serde(report.accept_by), finish_by => Serde(report.finish_by),
             self_path => format!("/r/{}", report.public_id),
             just_submitted => q.submitted.is_some(), case_number => report.id,
-            tracking_url => format!("{}/r/{}", state.settings.public_base(), report.public_id),
+            // The link to keep: the reporter's own (it rates) when this is the reporter.
+            tracking_url => format!("{}{tracking_path}", state.settings.public_base()),
+            tracking_path,
         },
     )?;
     let mut res = HttpResponse::Ok();
@@ -398,6 +444,9 @@ pub struct RateForm {
     rating: String,
     #[serde(default)]
     comment: String,
+    /// The reporter's key from their tracking link (absent for a signed-in reporter).
+    #[serde(default)]
+    k: Option<String>,
 }
 
 /// `POST /r/{public_id}/rate`
@@ -405,12 +454,20 @@ pub async fn rate(
     state: web::Data<AppState>,
     locale: Locale,
     pid: web::Path<String>,
+    who: super::resident_auth::MaybeResident,
     PublicForm(f): PublicForm<RateForm>,
 ) -> AppResult<HttpResponse> {
-    let report = steps::rate(state.reports(), &pid, &f.rating, &f.comment)
+    let proof = crate::reports::RaterProof {
+        key: f.k.clone().filter(|k| !k.is_empty()),
+        resident_id: super::resident::resident_id(&who),
+    };
+    let report = steps::rate(state.reports(), &pid, &proof, &f.rating, &f.comment)
         .await?
         .map_err(|e| e.into_app_error(locale.tag()))?;
-    Ok(to_tracking(&report))
+    Ok(match proof.key {
+        Some(_) => to_reporter_tracking(&state, &report, false),
+        None => to_tracking(&report),
+    })
 }
 
 #[derive(Deserialize)]
@@ -427,13 +484,81 @@ crate::csrf_form!(RateForm, FollowForm);
 pub async fn follow(
     state: web::Data<AppState>,
     locale: Locale,
+    req: HttpRequest,
     pid: web::Path<String>,
     PublicForm(f): PublicForm<FollowForm>,
 ) -> AppResult<HttpResponse> {
-    let report = submit::follow_instead(state.reports(), &pid, &f.email, &f.idempotency_key)
+    let ip = client_ip(&req, &state.settings.server.trusted_proxy);
+    let report = submit::follow_instead(state.reports(), &pid, &f.email, &f.idempotency_key, &ip)
         .await?
         .map_err(|e| e.into_app_error(locale.tag()))?;
-    Ok(to_tracking(&report))
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/r/{}?follow=sent", report.public_id),
+        ))
+        .finish())
+}
+
+/// The signed link of a follower's confirmation mail.
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    e: String,
+    t: String,
+}
+
+/// `GET /r/{public_id}/follow/confirm?e=&t=`: a page with one button (mail scanners open
+/// links; only a person's click confirms).
+pub async fn confirm_follow_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    locale: Locale,
+    pid: web::Path<String>,
+    q: web::Query<ConfirmQuery>,
+) -> AppResult<HttpResponse> {
+    let report = submit::find_public(state.reports(), &pid).await?;
+    let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
+    let body = state.pages.render(
+        "report/follow_confirm.html",
+        locale,
+        minijinja::context! {
+            case => Serde(summary(&state, &report, locale)), email => &q.e, token => &q.t, csrf,
+            self_path => format!("/r/{}", report.public_id),
+        },
+    )?;
+    let mut res = HttpResponse::Ok();
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.content_type("text/html; charset=utf-8").body(body))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    csrf: String,
+    e: String,
+    t: String,
+}
+crate::csrf_form!(ConfirmForm);
+
+/// `POST /r/{public_id}/follow/confirm`: the address now gets the case's mail.
+pub async fn confirm_follow(
+    state: web::Data<AppState>,
+    pid: web::Path<String>,
+    PublicForm(f): PublicForm<ConfirmForm>,
+) -> AppResult<HttpResponse> {
+    let report = submit::confirm_follow(state.reports(), &pid, f.e.trim(), &f.t)
+        .await?
+        .ok_or_else(|| {
+            crate::error::AppError::new(crate::error::ErrorCode::InvalidInput)
+                .with_reason("follow_link_invalid")
+        })?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("/r/{}?follow=confirmed", report.public_id),
+        ))
+        .finish())
 }
 
 /// `GET /r/{public_id}/photos/{id}` and `/r/{public_id}/photos/{id}/thumb`.
@@ -466,11 +591,21 @@ pub async fn api_submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     locale: Locale,
-    body: web::Json<JsonSubmission>,
+    body: super::input::Json<JsonSubmission>,
 ) -> AppResult<HttpResponse> {
     let ip = client_ip(&req, &state.settings.server.trusted_proxy);
-    let outcome = submit::submit_json(state.reports(), &ip, locale.tag(), body.into_inner());
-    let json = |r: &Report| serde_json::json!({ "public_id": r.public_id, "state": r.state, "grid_id": r.grid_id, "category": r.category, "tracking_url": format!("{}/r/{}", state.settings.public_base(), r.public_id) });
+    let outcome = submit::submit_json(state.reports(), &ip, locale.tag(), body.0);
+    // Only the submitter gets the reporter's key (rating); the 409 below names other cases by
+    // their public ids, which grant reading and following only.
+    let links = crate::reports::Links::of(&state.settings);
+    let json = |r: &Report| {
+        serde_json::json!({
+            "public_id": r.public_id, "state": r.state, "grid_id": r.grid_id, "category": r.category,
+            "tracking_url": links.tracking(&r.public_id),
+            "reporter_key": crate::reports::reporter_key(&state.settings, &r.public_id),
+            "reporter_url": links.reporter_tracking(&r.public_id),
+        })
+    };
     match outcome.await? {
         Ok(Outcome::Created(r)) => Ok(HttpResponse::Created().json(json(&r))),
         Ok(Outcome::Existing(r)) => Ok(HttpResponse::Ok().json(json(&r))),

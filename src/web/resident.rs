@@ -21,9 +21,8 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or("/me")
-        .to_owned()
+    next.and_then(crate::web::local_path::local_path)
+        .unwrap_or_else(|| "/me".to_owned())
 }
 
 fn see_other(to: &str) -> HttpResponse {
@@ -99,22 +98,21 @@ pub async fn send_code(
         ));
     }
     let code = otp::issue(&state.redis, &email).await?;
-    let mut conn = state.conn().await?;
-    let key = format!("otp:{email}:{}", sessions::random_secret());
-    crate::notify::outbox::enqueue(
-        &mut conn,
-        &key,
-        &email,
-        "sign_in_code",
-        locale.tag(),
-        serde_json::json!({ "code": code, "minutes": otp::TTL_SECONDS / 60 }),
-    )
-    .await?;
-    drop(conn);
-    // Send now rather than at the mail job's next tick: the resident is waiting for it.
+    // Sent now and never stored (not in the outbox): the resident is waiting for it, and a
+    // code in a table would sign in whoever reads the table.
     let s = state.clone();
+    let (to, tag) = (email.clone(), locale.tag());
     tokio::spawn(async move {
-        let _ = crate::jobs::send_mail(&s, chrono::Utc::now()).await;
+        let params = serde_json::json!({ "code": code, "minutes": otp::TTL_SECONDS / 60 });
+        crate::notify::direct::send(
+            &s.mailer,
+            &s.mail_templates,
+            &to,
+            "sign_in_code",
+            tag,
+            &params,
+        )
+        .await;
     });
     let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
     state.pages.page(
@@ -141,7 +139,18 @@ pub async fn verify(
     PublicForm(f): PublicForm<CodeForm>,
 ) -> AppResult<HttpResponse> {
     let email = normalize_email(&f.email);
-    if let Err(e) = otp::verify(&state.redis, &email, &f.code).await? {
+    // Wrong guesses are also counted per address across codes (a new code every 15 minutes
+    // would otherwise give 5 guesses each, day and night).
+    let guesses = format!("otp:guess:{email}");
+    let outcome = if ratelimit::full(&state.redis, &guesses, otp::MAX_WRONG_PER_DAY).await? {
+        Err(otp::OtpError::TooManyAttempts)
+    } else {
+        otp::verify(&state.redis, &email, &f.code).await?
+    };
+    if let Err(otp::OtpError::Wrong { .. }) = outcome {
+        ratelimit::hit(&state.redis, &guesses, otp::MAX_WRONG_PER_DAY, 86_400).await?;
+    }
+    if let Err(e) = outcome {
         let status = if e == otp::OtpError::TooManyAttempts {
             actix_web::http::StatusCode::TOO_MANY_REQUESTS
         } else {
@@ -178,12 +187,15 @@ pub async fn verify(
         state.settings.session.ttl_seconds,
     )
     .await?;
-    let cookie = Cookie::build(COOKIE, sid)
-        .path("/")
-        .http_only(true)
-        .secure(state.settings.session.cookie_secure)
-        .same_site(SameSite::Lax)
-        .finish();
+    let cookie = Cookie::build(
+        crate::web::security_headers::cookie_name(COOKIE, state.settings.session.cookie_secure),
+        sid,
+    )
+    .path("/")
+    .http_only(true)
+    .secure(state.settings.session.cookie_secure)
+    .same_site(SameSite::Lax)
+    .finish();
     Ok(HttpResponse::SeeOther()
         .cookie(cookie)
         .insert_header((header::LOCATION, safe_next(f.next.as_deref())))
@@ -303,8 +315,14 @@ pub struct CsrfOnly {
 }
 crate::csrf_form!(EmailForm, CodeForm, SettingsForm, CsrfOnly, BindForm);
 
-fn signed_out() -> HttpResponse {
-    let mut gone = Cookie::build(COOKIE, "").path("/").finish();
+fn signed_out(secure: bool) -> HttpResponse {
+    let mut gone = Cookie::build(
+        crate::web::security_headers::cookie_name(COOKIE, secure),
+        "",
+    )
+    .path("/")
+    .secure(secure)
+    .finish();
     gone.make_removal();
     HttpResponse::SeeOther()
         .cookie(gone)
@@ -318,7 +336,7 @@ pub async fn sign_out(
     ResidentForm { me, .. }: ResidentForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
     sessions::destroy(&state.redis, Kind::Resident, &me.session_id).await?;
-    Ok(signed_out())
+    Ok(signed_out(state.settings.session.cookie_secure))
 }
 
 /// `POST /me/sign-out-everywhere`: ends every session of this resident, on every device.
@@ -326,8 +344,11 @@ pub async fn sign_out_everywhere(
     state: web::Data<AppState>,
     ResidentForm { me, .. }: ResidentForm<CsrfOnly>,
 ) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    Resident::end_all_sessions(&mut conn, me.resident.id).await?;
+    // The sessions are dead already; this only frees their keys early.
     sessions::destroy_all(&state.redis, Kind::Resident, me.resident.id).await?;
-    Ok(signed_out())
+    Ok(signed_out(state.settings.session.cookie_secure))
 }
 
 /// The household a door code stands for (404 for anything else).

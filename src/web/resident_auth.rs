@@ -51,6 +51,13 @@ async fn load(
     let mut conn = state.conn().await?;
     Ok(Resident::find(&mut conn, session.subject_id)
         .await?
+        .filter(|r| {
+            session.is_current(
+                r.sessions_valid_after,
+                state.settings.session.absolute_lifetime_seconds,
+                chrono::Utc::now(),
+            )
+        })
         .map(|resident| CurrentResident {
             resident,
             session,
@@ -64,7 +71,12 @@ impl FromRequest for CurrentResident {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let sid = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let sid = req
+            .cookie(crate::web::security_headers::cookie_name(
+                COOKIE,
+                crate::web::security_headers::secure(req),
+            ))
+            .map(|c| c.value().to_owned());
         Box::pin(async move {
             load(state, sid)
                 .await?
@@ -82,7 +94,12 @@ impl FromRequest for MaybeResident {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let sid = req.cookie(COOKIE).map(|c| c.value().to_owned());
+        let sid = req
+            .cookie(crate::web::security_headers::cookie_name(
+                COOKIE,
+                crate::web::security_headers::secure(req),
+            ))
+            .map(|c| c.value().to_owned());
         Box::pin(async move { Ok(MaybeResident(load(state, sid).await?)) })
     }
 }

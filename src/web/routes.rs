@@ -1,7 +1,7 @@
 //! The one route list.
 
 use super::{activities, merchant, points};
-use super::{api, console, error_pages, health, landing, polls, report, resident};
+use super::{api, console, error_pages, health, landing, open311, polls, report, resident};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -75,6 +75,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/r/{public_id}/rate", web::post().to(report::rate))
         .route("/r/{public_id}/follow", web::post().to(report::follow))
         .route(
+            "/r/{public_id}/follow/confirm",
+            web::get().to(report::confirm_follow_page),
+        )
+        .route(
+            "/r/{public_id}/follow/confirm",
+            web::post().to(report::confirm_follow),
+        )
+        .route(
             "/r/{public_id}/photos/{photo}",
             web::get().to(report::photo),
         )
@@ -86,6 +94,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/login", web::get().to(console::login::form))
         .route("/console/login", web::post().to(console::login::submit))
         .route("/console/logout", web::post().to(console::login::logout))
+        .route(
+            "/console/sign-out-everywhere",
+            web::post().to(console::login::sign_out_everywhere),
+        )
         .route("/console/me", web::get().to(console::login::me))
         .route("/console", web::get().to(console::grids::tree))
         .route("/console/grids/{id}", web::get().to(console::grids::show))
@@ -174,6 +186,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/console/print", web::post().to(console::print::print))
         .route("/console/staff", web::get().to(console::staff::index))
         .route("/console/staff", web::post().to(console::staff::create))
+        .route("/console/open311", web::get().to(console::open311::index))
+        .route("/console/open311", web::post().to(console::open311::create))
+        .route(
+            "/console/open311/{id}/revoke",
+            web::post().to(console::open311::revoke),
+        )
         // Points: residents (spend at a shop's counter code), cashiers, staff
         .route("/points", web::get().to(points::wallet))
         .route("/points/holds/{id}", web::get().to(points::hold_page))
@@ -263,6 +281,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/api/v1/codes/{id}", web::get().to(api::code))
         .route("/api/v1/codes/{id}/revoke", web::post().to(api::revoke))
         .route("/api/v1/codes/{id}/reissue", web::post().to(api::reissue))
+        // Open311 GeoReport v2 for integrators (its own errors for unknown paths beneath)
+        .service(open311::scope())
         .route("/favicon.ico", web::get().to(favicon))
         .service(
             actix_files::Files::new("/static", state.settings.assets.dir.join("static"))
@@ -295,7 +315,10 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(state.clone()))
         .configure(|cfg| configure(cfg, &state))
+        .wrap(actix_web::middleware::from_fn(super::input::bound_query))
+        .wrap(actix_web::middleware::from_fn(super::input::body_timeout))
         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(actix_web::middleware::from_fn(health::track))
+        .wrap(actix_web::middleware::from_fn(super::security_headers::add))
 }

@@ -289,7 +289,9 @@ async fn resident_report(app: &TestApp, client: &reqwest::Client, token: &str) -
         .to_str()
         .unwrap()
         .trim_start_matches("/r/")
-        .trim_end_matches("?submitted=1")
+        .split('?')
+        .next()
+        .unwrap()
         .to_owned()
 }
 

@@ -82,7 +82,7 @@ impl Script<'_> {
             catalog: &state.catalog,
             locator: &locator,
             fallback_grid: self.app.grid_id("GY").await,
-            public_base: state.settings.public_base(),
+            links: mashang::reports::Links::of(&state.settings),
             similar_radius_m: state.settings.reports.similar_radius_m,
         };
         let s = Submission {
@@ -97,6 +97,8 @@ impl Script<'_> {
             photos: vec![],
             confirm_new: true,
             resident_id: None,
+            answers: vec![],
+            via: None,
         };
         match intake::submit(&mut conn, &ctx, s, at)
             .await
@@ -126,7 +128,7 @@ impl Script<'_> {
         handling::act(
             &mut conn,
             &state.catalog,
-            state.settings.public_base(),
+            mashang::reports::Links::of(&state.settings),
             id,
             By { actor, staff_id },
             action,

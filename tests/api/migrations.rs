@@ -109,8 +109,15 @@ fn issuers_written_before_the_stripes_become_stripe_zero_and_fold_back() {
     .execute(&mut conn)
     .unwrap();
 
-    // Back: the stripes fold into one row per community.
-    conn.revert_last_migration(mashang::db::MIGRATIONS).unwrap();
+    // Back (past any later migration): the stripes fold into one row per community.
+    while conn
+        .applied_migrations()
+        .unwrap()
+        .iter()
+        .any(|v| v.to_string() == "20261121000008")
+    {
+        conn.revert_last_migration(mashang::db::MIGRATIONS).unwrap();
+    }
     let folded = accounts(&mut conn);
     assert_eq!(folded[0].id, "issuer:5");
     assert_eq!(folded[0].balance, -35);

@@ -146,7 +146,9 @@ async fn a_report_from_a_door_code_reaches_its_worker_by_mail() {
     assert_eq!(status, 303, "{loc}");
     let public_id = loc
         .trim_start_matches("/r/")
-        .trim_end_matches("?submitted=1")
+        .split('?')
+        .next()
+        .unwrap()
         .to_owned();
     assert_eq!(report_grid(&app, &public_id).await, "GY-01-01");
     let mut c = app.conn().await;
@@ -310,9 +312,7 @@ async fn a_gps_tagged_photo_is_stored_without_any_metadata_and_locates_the_repor
     )
     .await;
     assert_eq!(status, 303, "{loc}");
-    let public_id = loc
-        .trim_start_matches("/r/")
-        .trim_end_matches("?submitted=1");
+    let public_id = loc.trim_start_matches("/r/").split('?').next().unwrap();
     // No position from the phone and no code: the photo's own GPS routed it.
     assert_eq!(report_grid(&app, public_id).await, "GY-02-03");
     let mut c = app.conn().await;
@@ -490,6 +490,7 @@ async fn the_closed_loop_with_reopen_and_the_refusals() {
     let (s, v) = api_report(&app, serde_json::json!({ "idempotency_key": key(), "code": token, "description": "单元门禁坏了", "email": "r@example.cn" })).await;
     assert_eq!(s, 201, "{v}");
     let public_id = v["public_id"].as_str().unwrap().to_owned();
+    let reporter_key = v["reporter_key"].as_str().unwrap().to_owned();
     let id = app
         .count(&format!(
             "SELECT id AS n FROM reports WHERE public_id = '{public_id}'"
@@ -535,7 +536,11 @@ async fn the_closed_loop_with_reopen_and_the_refusals() {
     let r = app
         .client
         .post(app.url(&format!("/r/{public_id}/rate")))
-        .form(&[("csrf", rcsrf.as_str()), ("rating", "satisfied")])
+        .form(&[
+            ("csrf", rcsrf.as_str()),
+            ("rating", "satisfied"),
+            ("k", reporter_key.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -647,7 +652,7 @@ async fn the_closed_loop_with_reopen_and_the_refusals() {
         .any(|m| m.text().contains("已办结") && m.text().contains("已更换门禁锁")));
     let page = app
         .client
-        .get(app.url(&format!("/r/{public_id}")))
+        .get(app.url(&format!("/r/{public_id}?k={reporter_key}")))
         .send()
         .await
         .unwrap()
@@ -662,6 +667,7 @@ async fn the_closed_loop_with_reopen_and_the_refusals() {
             ("csrf", rcsrf.as_str()),
             ("rating", "dissatisfied"),
             ("comment", "还是坏的"),
+            ("k", reporter_key.as_str()),
         ])
         .send()
         .await
@@ -694,7 +700,11 @@ async fn the_closed_loop_with_reopen_and_the_refusals() {
     let r = app
         .client
         .post(app.url(&format!("/r/{public_id}/rate")))
-        .form(&[("csrf", rcsrf.as_str()), ("rating", "satisfied")])
+        .form(&[
+            ("csrf", rcsrf.as_str()),
+            ("rating", "satisfied"),
+            ("k", reporter_key.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -1028,13 +1038,58 @@ async fn the_same_problem_is_offered_to_follow_and_can_still_be_sent() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(app.count("SELECT count(*) AS n FROM reports").await, 2);
-    assert_eq!(
+    let followers = || async {
         app.count(&format!(
             "SELECT followers::bigint AS n FROM reports WHERE public_id = '{pid}'"
         ))
-        .await,
-        1
+        .await
+    };
+    assert_eq!(followers().await, 0, "not before the address confirmed");
+    // One mail with a signed link; a forged or another case's token confirms nothing.
+    mashang::jobs::send_mail(&app.state, Utc::now())
+        .await
+        .unwrap();
+    let mails = sink.to("third@example.cn");
+    assert_eq!(mails.len(), 1);
+    let text = mails[0].text();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.contains("/follow/confirm?"))
+        .expect("a confirmation link")
+        .to_owned();
+    let path = &link[link.find("/r/").unwrap()..];
+    let confirm_page = app.page_of(&app.client, path).await;
+    let ccsrf = csrf_from(&confirm_page);
+    let token = attr_of(&confirm_page, "input[name=t]", "value").unwrap();
+    let confirm = |t: String| {
+        let client = app.client.clone();
+        let url = app.url(&format!("/r/{pid}/follow/confirm"));
+        let ccsrf = ccsrf.clone();
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", ccsrf.as_str()),
+                    ("e", "third@example.cn"),
+                    ("t", t.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let forged = format!("{}0", &token[..31]);
+    assert_eq!(confirm(forged).await, 422);
+    assert_eq!(followers().await, 0);
+    assert_eq!(confirm(token.clone()).await, 303);
+    assert_eq!(
+        confirm(token).await,
+        303,
+        "confirming twice changes nothing"
     );
+    assert_eq!(followers().await, 1);
     // When it is resolved, the follower hears of it too.
     let id = app
         .count(&format!(
@@ -1060,7 +1115,93 @@ async fn the_same_problem_is_offered_to_follow_and_can_still_be_sent() {
     mashang::jobs::send_mail(&app.state, Utc::now())
         .await
         .unwrap();
-    assert_eq!(sink.to("third@example.cn").len(), 1);
+    let mails = sink.to("third@example.cn");
+    assert_eq!(mails.len(), 2, "the confirmation, then the resolution");
+    assert!(
+        !mails[1].text().contains("k="),
+        "a follower's mail never carries the reporter's rating key"
+    );
+}
+
+#[tokio::test]
+async fn only_the_reporter_can_rate_a_case() {
+    let (app, sink) = spawn_with_sink(Fixture::Demo).await;
+    let (_, token) = app.household_code("GY-01-02").await;
+    let (s, v) = api_report(&app, serde_json::json!({ "idempotency_key": key(), "code": token, "description": "楼道灯不亮", "email": "owner@example.cn" })).await;
+    assert_eq!(s, 201, "{v}");
+    let pid = v["public_id"].as_str().unwrap().to_owned();
+    let reporter_key = v["reporter_key"].as_str().unwrap().to_owned();
+    assert!(v["reporter_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/r/{pid}?k={reporter_key}")));
+    let id = app
+        .count(&format!(
+            "SELECT id AS n FROM reports WHERE public_id = '{pid}'"
+        ))
+        .await;
+    let wcsrf = app.login_demo("worker-gy-01-02").await;
+    for action in [
+        &[("action", "accept")][..],
+        &[("action", "resolve"), ("note", "换了灯")],
+    ] {
+        assert_eq!(step(&app, &app.client, &wcsrf, id, action).await, 303);
+    }
+    // A stranger holding only the public id (as the "same problem?" answer hands out).
+    let stranger = TestApp::new_client();
+    let page = app.page_of(&stranger, &format!("/r/{pid}")).await;
+    assert!(
+        !page.contains("id=\"rate\""),
+        "no rating form without the key"
+    );
+    // The form cookie and its token, as any visitor of the report form has them.
+    let scsrf = csrf_from(&app.page_of(&stranger, "/report").await);
+    for k in ["", "0123456789abcdef0123456789abcdef", &reporter_key[..31]] {
+        let r = stranger
+            .post(app.url(&format!("/r/{pid}/rate")))
+            .form(&[
+                ("csrf", scsrf.as_str()),
+                ("rating", "dissatisfied"),
+                ("k", k),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403, "key {k:?}");
+    }
+    assert_eq!(state_of(&app, id).await.0, "resolved", "nothing was rated");
+    // The resolution mail carries the reporter's link; with it the rating goes through.
+    mashang::jobs::send_mail(&app.state, Utc::now())
+        .await
+        .unwrap();
+    let mails = sink.to("owner@example.cn");
+    assert!(mails
+        .iter()
+        .any(|m| m.text().contains(&format!("/r/{pid}?k={reporter_key}"))));
+    let page = app
+        .page_of(&stranger, &format!("/r/{pid}?k={reporter_key}"))
+        .await;
+    assert!(page.contains("id=\"rate\""));
+    let r = stranger
+        .post(app.url(&format!("/r/{pid}/rate")))
+        .form(&[
+            ("csrf", csrf_from(&page).as_str()),
+            ("rating", "satisfied"),
+            ("k", reporter_key.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(state_of(&app, id).await.0, "closed");
+    // The rating is shown on the public page.
+    let page = app
+        .page_of(&TestApp::new_client(), &format!("/r/{pid}"))
+        .await;
+    assert!(
+        page.contains("上报人评价") && page.contains("满意"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

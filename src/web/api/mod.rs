@@ -50,6 +50,7 @@ pub async fn households(
     me: CurrentStaff,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
+    me.require(Permission::ViewHouseholds)?;
     let mut conn = state.conn().await?;
     let grid = grid_in_scope(&mut conn, &me, *id).await?;
     let list = Household::list_for_grid(&mut conn, grid.id, 0, 10_000).await?;
@@ -89,7 +90,7 @@ pub async fn revoke(
     state: web::Data<AppState>,
     me: CurrentStaff,
     id: web::Path<i64>,
-    body: web::Json<ReasonBody>,
+    body: crate::web::input::Json<ReasonBody>,
 ) -> AppResult<HttpResponse> {
     me.require(Permission::ManageCodes)?;
     let (code, _) = manage::revoke(
@@ -98,7 +99,7 @@ pub async fn revoke(
         &me.scope,
         me.staff.id,
         *id,
-        &body.reason,
+        &body.0.reason,
     )
     .await?;
     Ok(HttpResponse::Ok().json(code))
@@ -109,7 +110,7 @@ pub async fn reissue(
     state: web::Data<AppState>,
     me: CurrentStaff,
     id: web::Path<i64>,
-    body: web::Json<ReasonBody>,
+    body: crate::web::input::Json<ReasonBody>,
 ) -> AppResult<HttpResponse> {
     me.require(Permission::ManageCodes)?;
     let (code, _) = manage::reissue(
@@ -118,7 +119,7 @@ pub async fn reissue(
         &me.scope,
         me.staff.id,
         *id,
-        &body.reason,
+        &body.0.reason,
     )
     .await?;
     Ok(HttpResponse::Ok().json(code))

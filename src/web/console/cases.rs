@@ -252,8 +252,10 @@ pub async fn show(
         None => None,
     };
     let self_path = format!("/console/cases/{}", report.id);
+    // Answers to the category's questions (asked by Open311 clients).
+    let answers = crate::reports::answers::for_report(&mut conn, report.id).await?;
     let ctx = minijinja::context! {
-        place,
+        place, answers => Serde(&answers),
         case => Serde(&report),
         reporter_email => &report.reporter_email,
         category => state.catalog.kind(&report.category).map(|k| k.name(tag).to_owned()),

@@ -93,16 +93,18 @@ pub async fn show(
     let lineage = grid.lineage(&mut conn).await?;
     let children = grid.children(&mut conn).await?;
     let responsible = Staff::responsible_for(&mut conn, grid.id).await?;
-    let page = q.page.unwrap_or(0).max(0);
-    let (households, household_count, shops) = if grid.level == 3 {
-        (
-            Household::list_for_grid(&mut conn, grid.id, page * PAGE, PAGE).await?,
-            Household::count_for_grid(&mut conn, grid.id).await?,
-            Shop::list_for_grid(&mut conn, grid.id).await?,
-        )
-    } else {
-        (vec![], 0, vec![])
-    };
+    let page = crate::web::input::page(q.page)?;
+    // A liaison sees the grid, not who lives in it (least privilege: see the README's table).
+    let (households, household_count, shops) =
+        if grid.level == 3 && me.staff.can(Permission::ViewHouseholds) {
+            (
+                Household::list_for_grid(&mut conn, grid.id, page * PAGE, PAGE).await?,
+                Household::count_for_grid(&mut conn, grid.id).await?,
+                Shop::list_for_grid(&mut conn, grid.id).await?,
+            )
+        } else {
+            (vec![], 0, vec![])
+        };
     let pages = (household_count + PAGE - 1) / PAGE;
     let boundary_text = grid
         .boundary

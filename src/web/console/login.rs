@@ -30,11 +30,7 @@ struct LoginForm {
 
 /// Where a sign-in may return to: staff pages only (the console and the cashier's page).
 fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| {
-        (n.starts_with("/console") || *n == "/merchant" || n.starts_with("/merchant?"))
-            && !n.starts_with("//")
-    })
-    .map(str::to_owned)
+    next.and_then(|n| crate::web::local_path::local_path_under(n, &["/console", "/merchant"]))
 }
 
 /// Where an account lands when it was not sent back somewhere: a cashier on the shop's
@@ -48,13 +44,17 @@ fn home_of(role: crate::people::roles::Role) -> &'static str {
     }
 }
 
-fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
-    Cookie::build(name, value)
-        .path("/")
-        .http_only(true)
-        .secure(state.settings.session.cookie_secure)
-        .same_site(SameSite::Strict)
-        .finish()
+fn cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    let secure = state.settings.session.cookie_secure;
+    Cookie::build(
+        crate::web::security_headers::cookie_name(name, secure),
+        value,
+    )
+    .path("/")
+    .http_only(true)
+    .secure(state.settings.session.cookie_secure)
+    .same_site(SameSite::Strict)
+    .finish()
 }
 
 fn login_page(
@@ -103,7 +103,10 @@ pub async fn submit(
 ) -> AppResult<HttpResponse> {
     let f: LoginForm = parse_form(&body)?;
     let cookie_token = req
-        .cookie(LOGIN_CSRF_COOKIE)
+        .cookie(crate::web::security_headers::cookie_name(
+            LOGIN_CSRF_COOKIE,
+            state.settings.session.cookie_secure,
+        ))
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if !constant_time_eq(&f.csrf, &cookie_token) {
@@ -113,9 +116,12 @@ pub async fn submit(
     let sec = &state.settings.security;
     let username = f.username.trim().to_ascii_lowercase();
     let ip = client_ip(&req, &state.settings.server.trusted_proxy);
+    // Per user name *and* client, so that nobody can lock a colleague out by guessing their
+    // name from elsewhere; per client as well, so one client cannot try many names.
+    let pair = format!("login:userip:{username}|{ip}");
     let user_ok = ratelimit::hit(
         &state.redis,
-        &format!("login:user:{username}"),
+        &pair,
         sec.login_attempts_per_user,
         sec.login_window_seconds,
     )
@@ -155,7 +161,7 @@ pub async fn submit(
             actix_web::http::StatusCode::UNAUTHORIZED,
         );
     };
-    ratelimit::reset(&state.redis, &format!("login:user:{username}")).await?;
+    ratelimit::reset(&state.redis, &pair).await?;
     let (sid, _) = sessions::create(
         &state.redis,
         sessions::Kind::Staff,
@@ -216,6 +222,18 @@ pub async fn logout(
         .cookie(gone)
         .insert_header((actix_web::http::header::LOCATION, "/console/login"))
         .finish())
+}
+
+/// `POST /console/sign-out-everywhere`: ends every session of this account, on every device.
+pub async fn sign_out_everywhere(
+    state: web::Data<AppState>,
+    f: crate::web::auth::StaffForm<LogoutForm>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.conn().await?;
+    Staff::end_all_sessions(&mut conn, f.staff.staff.id).await?;
+    drop(conn);
+    sessions::destroy_all(&state.redis, sessions::Kind::Staff, f.staff.staff.id).await?;
+    logout(state, f).await
 }
 
 /// `GET /console/me`: who am I (also the landing page of roles without grids).

@@ -9,6 +9,7 @@ pub mod grids;
 pub mod imports;
 pub mod login;
 pub mod news;
+pub mod open311;
 pub mod points;
 pub mod points_page;
 pub mod polls;

@@ -5,6 +5,7 @@ use super::see_other;
 use crate::error::{AppError, AppResult};
 use crate::grids::scope::path_ids;
 use crate::grids::Grid;
+use crate::people::residents::Resident;
 use crate::people::Role;
 use crate::points::award::{self, AwardKind, AwardRequest};
 use crate::points::ledger::Transfer;
@@ -62,6 +63,11 @@ pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppRe
         .await
         .map_err(|_| AppError::invalid("grid_id"))?;
     me.require_grid(&grid)?;
+    // The grid is the actor's; the resident must live in it too, or any worker could award
+    // points to anyone in the district by naming a grid of their own.
+    if !Resident::is_member_within(&mut conn, f.form.resident_id, &grid.path).await? {
+        return Err(PointsError::NoSuchResident.into());
+    }
     let community_id = community_of(&grid).ok_or_else(|| AppError::invalid("grid_id"))?;
     let t = award::award(
         &mut conn,

@@ -156,7 +156,9 @@ pub async fn index(
     let chosen = q
         .resident
         .and_then(|id| found.iter().find(|f| f.resident_id == id).cloned());
-    let recent = Transfer::recent(&mut conn, 50).await?;
+    let recent =
+        Transfer::recent_visible(&mut conn, &me.scope, &format!("staff:{}", me.staff.id), 50)
+            .await?;
     let names = names(&mut conn, &recent).await?;
     let rows: Vec<Row> = recent
         .iter()

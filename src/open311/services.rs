@@ -1,0 +1,149 @@
+//! The discovery document, the service list and service definitions, mapped from the
+//! category catalog and `config/open311.toml` (pure).
+
+use super::config::{Open311Config, Value};
+use super::{Open311Error, BASE_PATH, SPECIFICATION};
+use crate::reports::categories::{Catalog, Kind};
+use serde::Serialize;
+
+/// The discovery document (`discovery.{json,xml}`).
+#[derive(Debug, Serialize)]
+pub struct Discovery {
+    pub changeset: String,
+    pub contact: String,
+    pub key_service: String,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// One endpoint of the discovery document.
+#[derive(Debug, Serialize)]
+pub struct Endpoint {
+    pub specification: &'static str,
+    pub url: String,
+    pub changeset: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub formats: Vec<&'static str>,
+}
+
+/// One service: a category.
+#[derive(Debug, Serialize)]
+pub struct Service {
+    pub service_code: String,
+    pub service_name: String,
+    pub description: String,
+    pub metadata: bool,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub keywords: String,
+    pub group: String,
+}
+
+/// A service definition: the questions a service asks.
+#[derive(Debug, Serialize)]
+pub struct Definition {
+    pub service_code: String,
+    pub attributes: Vec<AttributeOut>,
+}
+
+/// One question as GeoReport describes it.
+#[derive(Debug, Serialize)]
+pub struct AttributeOut {
+    pub variable: bool,
+    pub code: String,
+    pub datatype: String,
+    pub required: bool,
+    pub datatype_description: Option<String>,
+    pub order: u32,
+    pub description: String,
+    pub values: Vec<Value>,
+}
+
+/// The discovery document; `public_base` is the service's public URL without a trailing
+/// slash.
+pub fn discovery(config: &Open311Config, public_base: &str) -> Discovery {
+    let d = &config.discovery;
+    Discovery {
+        changeset: d.changeset.clone(),
+        contact: d.contact.clone(),
+        key_service: format!("{} {public_base}/console/open311", d.key_service),
+        endpoints: vec![Endpoint {
+            specification: SPECIFICATION,
+            url: format!("{public_base}{BASE_PATH}"),
+            changeset: d.changeset.clone(),
+            kind: "production",
+            formats: vec!["text/xml", "application/json"],
+        }],
+    }
+}
+
+fn service(catalog: &Catalog, config: &Open311Config, k: &Kind) -> Service {
+    let department = catalog
+        .department(&k.department)
+        .map(|d| d.name_zh.as_str())
+        .unwrap_or(k.department.as_str());
+    let ledger = match k.ledger.as_str() {
+        "immediate" => "即办件",
+        "time_limited" => "限时件",
+        "special" => "特办件",
+        "promised" => "承诺件",
+        _ => "代办件",
+    };
+    Service {
+        service_code: k.open311.clone(),
+        service_name: k.name_zh.clone(),
+        description: format!(
+            "{}。责任部门：{department}；{ledger}，{} 小时内签收，{} 小时内办结。",
+            k.name_en, k.accept_hours, k.finish_hours
+        ),
+        metadata: !config.attributes(&k.open311).is_empty(),
+        kind: "realtime",
+        keywords: k.keywords.join(","),
+        group: catalog
+            .module(&k.module)
+            .map(|m| m.name_zh.clone())
+            .unwrap_or_else(|| k.module.clone()),
+    }
+}
+
+/// Every category as a service, in catalog order.
+pub fn list(catalog: &Catalog, config: &Open311Config) -> Vec<Service> {
+    catalog
+        .kinds()
+        .iter()
+        .map(|k| service(catalog, config, k))
+        .collect()
+}
+
+/// The definition of one service; 404 for an unknown code.
+pub fn definition(
+    catalog: &Catalog,
+    config: &Open311Config,
+    service_code: &str,
+) -> Result<Definition, Open311Error> {
+    let kind = catalog
+        .by_open311(service_code)
+        .ok_or_else(|| Open311Error::not_found(format!("no service {}", clip(service_code))))?;
+    Ok(Definition {
+        service_code: kind.open311.clone(),
+        attributes: config
+            .attributes(&kind.open311)
+            .iter()
+            .map(|a| AttributeOut {
+                variable: true,
+                code: a.code.clone(),
+                datatype: a.datatype.clone(),
+                required: a.required,
+                datatype_description: a.datatype_description.clone(),
+                order: a.order,
+                description: a.description.clone(),
+                values: a.values.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// A client's text echoed in an error, bounded.
+pub(crate) fn clip(s: &str) -> String {
+    s.chars().take(64).collect()
+}
