@@ -190,8 +190,8 @@ pub async fn submit_prepared(
     locale: &str,
     s: Submission,
 ) -> AppResult<Result<Outcome, ReportError>> {
-    check_rate(d, client_ip, s.code_token.as_deref(), locale).await?;
-    run_intake(d, s).await
+    attempt_guard(d, client_ip, locale).await?;
+    run_intake(d, client_ip, s).await
 }
 
 /// "The same problem? Follow it" instead of a new report: the address follows the case, and
