@@ -458,6 +458,8 @@ async fn run_intake(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_point_needs_both_numbers_or_neither() {
         assert_eq!(parse_point("", ""), Ok(None));

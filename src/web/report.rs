@@ -256,7 +256,10 @@ fn to_reporter_tracking(state: &AppState, r: &Report, submitted: bool) -> HttpRe
     let key = crate::reports::reporter_key(&state.settings, &r.public_id);
     let extra = if submitted { "&submitted=1" } else { "" };
     HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/r/{}?k={key}{extra}", r.public_id)))
+        .insert_header((
+            header::LOCATION,
+            format!("/r/{}?k={key}{extra}", r.public_id),
+        ))
         .finish()
 }
 
