@@ -24,7 +24,7 @@ else
 fi
 python3 fuzz/seeds.py >/dev/null
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(import_parse photo_intake token_normalize)
+[ ${#targets[@]} -gt 0 ] || targets=(import_parse photo_intake token_normalize local_path)
 for target in "${targets[@]}"; do
     case "$target" in
         # One allocation over the photo budget (128 MiB) is a failure of the estimate.

@@ -18,3 +18,7 @@ pub mod photos;
 /// `mashang::codes::token`.
 #[path = "../../src/codes/token.rs"]
 pub mod token;
+
+/// `mashang::web::local_path`: the return-target check (`?back=`, `?next=`).
+#[path = "../../src/web/local_path.rs"]
+pub mod local_path;

@@ -228,7 +228,7 @@ pub async fn submit(
 ) -> AppResult<Result<Outcome, ReportError>> {
     Ok(match prepare(conn, ctx, s, now).await? {
         Ok(Prepared::Ready(ready)) => Ok(store(conn, ctx, *ready).await?),
-        Ok(Prepared::Done(outcome)) => Ok(outcome),
+        Ok(Prepared::Done(outcome)) => Ok(*outcome),
         Err(e) => Err(e),
     })
 }
@@ -259,7 +259,7 @@ impl Ready {
 #[derive(Debug)]
 pub enum Prepared {
     /// Nothing to store: a retry of a stored report, or similar open cases to offer.
-    Done(Outcome),
+    Done(Box<Outcome>),
     /// Accepted: store it with [`store`].
     Ready(Box<Ready>),
 }
@@ -278,7 +278,7 @@ pub async fn prepare(
     let hash = request_hash(&s);
     if let Some(existing) = Report::by_idempotency_key(conn, &s.idempotency_key).await? {
         return Ok(if existing.request_hash == hash {
-            Ok(Prepared::Done(Outcome::Existing(existing)))
+            Ok(Prepared::Done(Box::new(Outcome::Existing(existing))))
         } else {
             Err(ReportError::IdempotencyConflict)
         });
@@ -329,7 +329,7 @@ pub async fn prepare(
     if !s.confirm_new {
         let found = similar(conn, &category, code_id, point, ctx.similar_radius_m).await?;
         if !found.is_empty() {
-            return Ok(Ok(Prepared::Done(Outcome::Similar(found))));
+            return Ok(Ok(Prepared::Done(Box::new(Outcome::Similar(found)))));
         }
     }
     let route: Route = routing::decide(

@@ -446,7 +446,7 @@ async fn run_intake(
     };
     let ready = match intake::prepare(&mut conn, &ctx, s, chrono::Utc::now()).await? {
         Ok(Prepared::Ready(ready)) => ready,
-        Ok(Prepared::Done(outcome)) => return Ok(Ok(outcome)),
+        Ok(Prepared::Done(outcome)) => return Ok(Ok(*outcome)),
         Err(e) => return Ok(Err(e)),
     };
     let code = ready.submission().code_token.clone();

@@ -115,7 +115,7 @@ async fn a_refused_photo_keeps_the_report_and_the_doors_quota_then_it_is_sent() 
         .click()
         .await
         .unwrap();
-    b.wait_path("/r/", 10.0).await;
+    b.wait_path("/r/", 30.0).await;
     let case = app.count("SELECT max(id) AS n FROM reports").await;
     let shown = b.find("[data-submitted]").await.text().await.unwrap();
     assert!(shown.contains("提交成功"), "{shown}");

@@ -37,7 +37,7 @@ async fn report_accept_resolve_rate_print_and_figures() {
         .click()
         .await
         .unwrap();
-    phone.wait_path("/r/", 10.0).await;
+    phone.wait_path("/r/", 30.0).await;
     let case_id = app.count("SELECT max(id) AS n FROM reports").await;
     // "提交成功" with the case number, then the tracking page as it will be bookmarked.
     let done = phone.find("[data-submitted]").await.text().await.unwrap();
