@@ -171,12 +171,12 @@ import "xlsx: sheet unzipping to 300 MB (zip bomb)" '422' zip-bomb-300mb.xlsx
 import "xls: legacy workbook" '422' legacy.xls
 import "csv: one row of 4 million fields (8 MB)" '422' wide-row.csv
 
-echo "-- other items of issue 11 (issue 11's other items are harden's)"
-row "GET /lang/en?back=/%09/evil.example (want a local target)" '303' -- -o /dev/null -D "$work/h1" "$base/lang/en?back=/%09/evil.example"
+echo "-- other items of issue 11"
+row "GET /lang/en?back=/%09/evil.example (home or refused)" '303|422' -- -o /dev/null -D "$work/h1" "$base/lang/en?back=/%09/evil.example"
 if grep -qi $'^location: /\t' "$work/h1" || grep -qi '^location: //' "$work/h1"; then
     printf '%-58s %-8s %-6s %8s %7s %7s  %s\n' "  ... Location header" "local" "$(grep -i '^location' "$work/h1" | tr -d '\r\t' | cut -c1-20)" "" "" "" "FAIL (off-site)"; failures=$((failures + 1))
 fi
-row "GET /lang/en?back= with CR/LF" '3[0-9][0-9]|400' -- "$base/lang/en?back=/%0d%0aSet-Cookie:%20x=1"
+row "GET /lang/en?back= with CR/LF" '3[0-9][0-9]|400|422' -- "$base/lang/en?back=/%0d%0aSet-Cookie:%20x=1"
 code5m=$(head -c 5242880 /dev/zero | tr '\0' 'A')
 printf '%s' "$code5m" >"$work/code5m"
 report "POST /report with a 5 MB code field" '4[0-9][0-9]' -- -F "code=<$work/code5m"

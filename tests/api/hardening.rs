@@ -20,6 +20,8 @@ async fn return_targets_never_leave_the_site() {
         "/%5Cevil.example",
         "https://evil.example/",
         "/%E3%80%80/evil.example",
+        // Found by the fuzz target: dot segments that normalise to `//host`.
+        "/.//evil.example",
     ] {
         let r = app
             .client
