@@ -334,9 +334,19 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        // Say what the page showed: a refusal, an error page written over the form, or the
+        // upload's failure note, and the page's script errors.
+        let text = self.text().await;
+        let errors = self
+            .c
+            .execute("return (window.__errors || []).join('; ')", vec![])
+            .await
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         panic!(
-            "still on {} after {secs} s, expected {prefix}…",
-            self.path().await
+            "still on {} after {secs} s, expected {prefix}…\npage: {}\nscript errors: {errors}",
+            self.path().await,
+            text.chars().take(800).collect::<String>()
         );
     }
 
