@@ -125,21 +125,23 @@ row() {
 # A resident's report form: its CSRF cookie and token.
 jar="$work/jar"
 form=$(curl -s -c "$jar" -b "$jar" "$base/report")
-csrf=$(grep -o 'name="csrf" value="[^"]*"' <<<"$form" | head -1 | sed 's/.*value="//; s/"$//')
+# The upload form's token rides in its action URL (/report?csrf=…), checked before the body.
+csrf=$(grep -o 'action="/report?csrf=[^"]*"' <<<"$form" | head -1 | sed 's/.*csrf=//; s/"$//')
+post="$base/report?csrf=$csrf"
 key() { head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 report() { # report NAME WANT [decoded] -- extra curl -F arguments
     local name="$1" want="$2"; shift 2
     local d=(); if [ "$1" = decoded ]; then d=(decoded); shift; fi
     shift
     row "$name" "$want" "${d[@]}" -- -b "$jar" -F "csrf=$csrf" -F "idempotency_key=$(key)" \
-        -F "address=新民路" -F "description=路面塌陷" "$@" "$base/report"
+        -F "address=新民路" -F "description=路面塌陷" "$@" "$post"
 }
 echo "-- photos (issue 11 item 4)"
 report "photo: 8000x8000 grey+alpha PNG, 124 KB" '422' -- -F "photos=@$work/bomb-la-8000.png"
 t0=$(date +%s%N); before=$(rss)
 for i in 1 2 3; do
     curl -s -o /dev/null -w '%{http_code}\n' -b "$jar" -F "csrf=$csrf" -F "idempotency_key=$(key)" -F "address=x" \
-        -F "description=x" -F "photos=@$work/bomb-la-8000.png" "$base/report" >"$work/par$i" &
+        -F "description=x" -F "photos=@$work/bomb-la-8000.png" "$post" >"$work/par$i" &
 done
 wait $(jobs -p | grep -v "^$app$") 2>/dev/null || true
 ms=$(( ($(date +%s%N) - t0) / 1000000 )); codes=$(cat "$work"/par? | sort -u | tr '\n' ' ')
@@ -189,7 +191,7 @@ row "console grid page ?page=9223372036854775807" '4[0-9][0-9]' -- -b "$staff" "
 row "console figures ?to=+262142-12-31" '4[0-9][0-9]' -- -b "$staff" "$base/console/figures?to=%2B262142-12-31"
 row "console figures ?from=-262143-01-01" '4[0-9][0-9]' -- -b "$staff" "$base/console/figures?from=-262143-01-01"
 head -c 41943040 /dev/zero >"$work/zero40m"
-row "40 MB report upload with a wrong CSRF token" '403|413' -- -b "$jar" -F "csrf=forged" -F "idempotency_key=$(key)" -F "photos=@$work/zero40m" "$base/report"
+row "40 MB report upload with a wrong CSRF token" '403' -- -b "$jar" -F "idempotency_key=$(key)" -F "photos=@$work/zero40m" "$base/report?csrf=forged"
 row "GET / has CSP and nosniff headers" '200' -- -o /dev/null -D "$work/h2" "$base/"
 for h in content-security-policy x-content-type-options referrer-policy; do
     grep -qi "^$h:" "$work/h2" || { printf '%-58s %-8s %-6s %8s %7s %7s  %s\n' "  ... header $h" "present" "absent" "" "" "" "FAIL"; failures=$((failures + 1)); }
@@ -202,11 +204,11 @@ printf '%-58s %-8s %-6s %8s %7s %7s  %s\n' "a request whose body never arrives (
 
 echo "-- inputs of the black-box tests"
 row "description of 1001 characters" '422' -- -b "$jar" -F "csrf=$csrf" -F "idempotency_key=$(key)" \
-    -F "description=$(printf '很%.0s' $(seq 1 1001))" "$base/report"
+    -F "description=$(printf '很%.0s' $(seq 1 1001))" "$post"
 report "unknown category" '422' -- -F "category=event.nope"
 row "API report with lon 200" '422' -- -H 'content-type: application/json' -H 'Accept-Language: en' \
     -d '{"description":"x","lon":200.0,"lat":1.0}' "$base/api/v1/reports"
-row "report form with a forged CSRF token" '403' -- -b "$jar" -F "csrf=forged" -F "idempotency_key=$(key)" -F "description=x" "$base/report"
+row "report form with a forged CSRF token" '403' -- -b "$jar" -F "idempotency_key=$(key)" -F "description=x" "$base/report?csrf=forged"
 
 peak=$(awk '/^VmHWM/ {printf "%.0f", $2/1024}' "/proc/$app/status")
 echo "server peak RSS (VmHWM) since the last row: ${peak} MB; rows failing: $failures"

@@ -1,7 +1,7 @@
 //! Building and running the HTTP server.
 
 use crate::config::Settings;
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::dev::Server;
 use actix_web::HttpServer;
 use std::net::TcpListener;
@@ -21,9 +21,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = AppState::build(settings)?;
         let server = run(listener, state.clone())?;
-        crate::jobs::spawn(state.clone());
+        crate::jobs::spawn(state.services.clone());
         state.landing.clone().watch();
-        crate::points::jobs::spawn(state.clone());
+        crate::points::jobs::spawn(state.services.clone());
         Ok(Application {
             port,
             state,

@@ -1,4 +1,7 @@
-//! What every request can reach: configuration, pools, templates, caches.
+//! The services every domain operation, job and command may be handed: configuration, pools,
+//! caches, the mailer, the print engine. No templates and nothing of the web: the web layer
+//! wraps this in its own `web::state::AppState` (which adds the page templates), so imports
+//! keep pointing one way.
 
 use crate::codes::cache::SymbolCache;
 use crate::codes::landing::LandingCache;
@@ -9,20 +12,16 @@ use crate::redis_store::RedisStore;
 use crate::reports::categories::Catalog;
 use crate::reports::routing::GridLocator;
 use crate::storage::Storage;
-use crate::web::pages::Pages;
-use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
-/// Shared application state, cloned into each actix worker (everything inside is a handle).
+/// The shared services, cloned into each worker and job (everything inside is a handle).
 #[derive(Clone)]
-pub struct AppState {
+pub struct Services {
     pub settings: Arc<Settings>,
     pub db: DbPool,
     pub redis: RedisStore,
-    pub pages: Arc<Pages>,
     pub symbols: Arc<SymbolCache>,
     pub landing: Arc<LandingCache>,
-    pub metrics: PrometheusHandle,
     pub catalog: Arc<Catalog>,
     pub locator: Arc<GridLocator>,
     pub storage: Storage,
@@ -36,12 +35,11 @@ pub struct AppState {
     pub open311: Arc<crate::open311::Open311Config>,
 }
 
-impl AppState {
-    /// Build the state from settings (connections open lazily).
-    pub fn build(settings: Settings) -> anyhow::Result<AppState> {
+impl Services {
+    /// Build the services from settings (connections open lazily).
+    pub fn build(settings: Settings) -> anyhow::Result<Services> {
         let db = crate::db::pool(&settings.database.url, settings.database.pool_size)?;
         let redis = RedisStore::connect(&settings.redis.url, &settings.redis.key_prefix)?;
-        let pages = Pages::load(&settings.assets.dir.join("templates"))?;
         let catalog = Catalog::load(&settings.reports.categories)?;
         let open311 = crate::open311::Open311Config::load(
             &settings.reports.categories.with_file_name("open311.toml"),
@@ -49,16 +47,14 @@ impl AppState {
         )?;
         let mail_templates = MailTemplates::load(&settings.assets.dir.join("email"))?;
         let mailer = Mailer::new(&settings.mail)?;
-        Ok(AppState {
+        Ok(Services {
             db,
-            pages: Arc::new(pages),
             symbols: Arc::new(SymbolCache::new(4096)),
             landing: Arc::new(LandingCache::new(
                 redis.clone(),
                 16384,
                 std::time::Duration::from_secs(settings.landing.cache_seconds),
             )),
-            metrics: crate::telemetry::metrics_handle(),
             catalog: Arc::new(catalog),
             open311: Arc::new(open311),
             locator: Arc::new(GridLocator::default()),

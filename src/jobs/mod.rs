@@ -10,26 +10,15 @@ use crate::error::AppResult;
 use crate::reports::handling::{self, By};
 use crate::reports::ledger::{self, Action, Actor};
 use crate::reports::Report;
-use crate::state::AppState;
+use crate::state::Services;
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use std::time::Duration;
 
 /// Escalate every case whose deadline passed: not accepted in time → level 2, overdue →
 /// level 1. Returns how many escalations were made.
-pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    use crate::db::schema::reports;
+pub async fn escalate_due(state: &Services, now: DateTime<Utc>) -> AppResult<usize> {
     let mut conn = state.conn().await?;
-    let candidates: Vec<Report> = reports::table
-        .filter(reports::state.eq_any(["submitted", "accepted", "dispatched", "in_progress"]))
-        .filter(reports::escalation_level.gt(1))
-        .filter(reports::accept_by.lt(now).or(reports::finish_by.lt(now)))
-        .order(reports::id)
-        .limit(500)
-        .select(Report::as_select())
-        .load(&mut conn)
-        .await?;
+    let candidates = Report::past_a_deadline(&mut conn, now, 500).await?;
     let mut done = 0;
     for r in candidates {
         let Some(level) =
@@ -61,21 +50,11 @@ pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usi
 }
 
 /// Close resolved cases the reporter did not rate within `jobs.auto_close_days`.
-pub async fn auto_close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    use crate::db::schema::reports;
+pub async fn auto_close_due(state: &Services, now: DateTime<Utc>) -> AppResult<usize> {
     let days = state.settings.jobs.auto_close_days;
     let mut conn = state.conn().await?;
     let cutoff = now - chrono::Duration::days(i64::from(days));
-    let ids: Vec<i64> = reports::table
-        .filter(
-            reports::state
-                .eq("resolved")
-                .and(reports::resolved_at.lt(cutoff)),
-        )
-        .select(reports::id)
-        .limit(500)
-        .load(&mut conn)
-        .await?;
+    let ids = Report::resolved_before(&mut conn, cutoff, 500).await?;
     let mut done = 0;
     for id in ids {
         let r = handling::act(
@@ -99,7 +78,7 @@ pub async fn auto_close_due(state: &AppState, now: DateTime<Utc>) -> AppResult<u
 
 /// Send the mail that is due.
 pub async fn send_mail(
-    state: &AppState,
+    state: &Services,
     now: DateTime<Utc>,
 ) -> AppResult<crate::notify::outbox::SendReport> {
     let mut conn = state.conn().await?;
@@ -108,7 +87,7 @@ pub async fn send_mail(
 
 /// Run the jobs on timers until the process ends. A failing run (PostgreSQL down) is logged
 /// and retried at the next tick.
-pub fn spawn(state: AppState) {
+pub fn spawn(state: Services) {
     let cfg = state.settings.jobs.clone();
     if !cfg.enabled {
         return;

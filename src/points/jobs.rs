@@ -2,12 +2,12 @@
 //! Redis. All are
 //! idempotent and safe with several instances running.
 
-use crate::state::AppState;
+use crate::state::Services;
 use chrono::Utc;
 use std::time::Duration;
 
 /// Run the points jobs until the process ends (if `jobs.enabled`).
-pub fn spawn(state: AppState) {
+pub fn spawn(state: Services) {
     if !state.settings.jobs.enabled {
         return;
     }

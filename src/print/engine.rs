@@ -29,7 +29,7 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// Templates and fonts, loaded once (in `AppState`, behind an `Arc`). Compiling is CPU-bound:
+/// Templates and fonts, loaded once (in `Services`, behind an `Arc`). Compiling is CPU-bound:
 /// callers on async threads use `web::block` / `spawn_blocking`.
 pub struct PrintEngine {
     typst: TypstEngine,

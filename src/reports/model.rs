@@ -142,6 +142,17 @@ pub async fn insert_photos(
     Ok(())
 }
 
+/// One line of a resident's list of cases.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+pub struct ReportLine {
+    pub public_id: String,
+    pub category: String,
+    pub state: String,
+    pub description: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
 impl Report {
     /// Whether any case was submitted with an idempotency key starting with `prefix` (the
     /// demo's cases are recognised this way).
@@ -191,6 +202,68 @@ impl Report {
         } else {
             self.finish_by
         }
+    }
+
+    /// Up to `limit` open cases, oldest first, with a deadline before `now` and an escalation
+    /// level still above the top (level 1): the escalation job's candidates.
+    pub async fn past_a_deadline(
+        conn: &mut AsyncPgConnection,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> AppResult<Vec<Report>> {
+        Ok(reports::table
+            .filter(reports::state.eq_any(["submitted", "accepted", "dispatched", "in_progress"]))
+            .filter(reports::escalation_level.gt(1))
+            .filter(reports::accept_by.lt(now).or(reports::finish_by.lt(now)))
+            .order(reports::id)
+            .limit(limit)
+            .select(Report::as_select())
+            .load(conn)
+            .await?)
+    }
+
+    /// Ids of up to `limit` cases resolved before `cutoff` and still unrated.
+    pub async fn resolved_before(
+        conn: &mut AsyncPgConnection,
+        cutoff: DateTime<Utc>,
+        limit: i64,
+    ) -> AppResult<Vec<i64>> {
+        Ok(reports::table
+            .filter(
+                reports::state
+                    .eq("resolved")
+                    .and(reports::resolved_at.lt(cutoff)),
+            )
+            .order(reports::id)
+            .select(reports::id)
+            .limit(limit)
+            .load(conn)
+            .await?)
+    }
+
+    /// The latest `limit` cases a resident made, or that anyone made from the door codes of
+    /// `household_ids` (the resident's households): the "my reports" list.
+    pub async fn of_resident(
+        conn: &mut AsyncPgConnection,
+        resident_id: i64,
+        household_ids: &[i64],
+        limit: i64,
+    ) -> AppResult<Vec<ReportLine>> {
+        use crate::db::schema::codes;
+        let household_codes = codes::table
+            .filter(codes::household_id.eq_any(household_ids.to_vec()))
+            .select(codes::id.nullable());
+        Ok(reports::table
+            .filter(
+                reports::resident_id
+                    .eq(resident_id)
+                    .or(reports::code_id.eq_any(household_codes)),
+            )
+            .order(reports::submitted_at.desc())
+            .limit(limit)
+            .select(ReportLine::as_select())
+            .load(conn)
+            .await?)
     }
 
     /// One report by id.

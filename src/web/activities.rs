@@ -8,7 +8,7 @@ use super::resident_auth::{MaybeResident, ResidentForm};
 use crate::activities::Activity;
 use crate::codes::token;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, Utc};
 use minijinja::value::Serde;
@@ -79,8 +79,5 @@ pub async fn check_in(
     let early = Duration::minutes(state.settings.points.checkin_early_minutes);
     a.check_in(&mut conn, f.me.resident.id, early, Utc::now())
         .await??;
-    Ok(super::console::see_other(&format!(
-        "/A/{}",
-        a.checkin_token
-    )))
+    Ok(super::see_other(&format!("/A/{}", a.checkin_token)))
 }

@@ -10,7 +10,7 @@ use crate::grids::scope::Scope;
 use crate::grids::Grid;
 use crate::people::sessions::{self, SessionData};
 use crate::people::{Permission, Staff};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;

@@ -2,7 +2,7 @@
 
 use super::locale::Locale;
 use crate::error::{AppError, ErrorCode};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;

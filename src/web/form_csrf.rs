@@ -67,23 +67,32 @@ impl<T: serde::de::DeserializeOwned + crate::web::auth::CsrfToken + 'static> act
     }
 }
 
-/// Put before an upload's `MultipartForm` (extractors run in order): refuses a post that has
-/// no form cookie at all (a cross-site post: the cookie is SameSite=Strict) before a byte of
-/// a 40 MB body is read. The token in the body is still checked after.
-pub struct HasFormCookie;
+/// The query parameter that carries an upload form's token: `POST /report?csrf=…`.
+pub const UPLOAD_PARAM: &str = "csrf";
 
-impl actix_web::FromRequest for HasFormCookie {
+/// Put before an upload's `MultipartForm` (extractors run in order): the form's token rides in
+/// the action URL (`?csrf=`), not in the body, so a post without the form cookie (a cross-site
+/// post: the cookie is SameSite=Strict) or with a wrong token is refused before a byte of a
+/// 40 MB body is read. (A token in the body could only be checked after the photos before it
+/// were read.) The token is useless without the HttpOnly cookie it echoes, so its place in a
+/// URL, which the same-origin referrer policy keeps on this site, gives nothing away.
+pub struct UploadToken;
+
+impl actix_web::FromRequest for UploadToken {
     type Error = AppError;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let name = crate::web::security_headers::cookie_name(
-            COOKIE,
-            crate::web::security_headers::secure(req),
-        );
-        std::future::ready(match req.cookie(name) {
-            Some(c) if c.value().len() == 64 => Ok(HasFormCookie),
-            _ => Err(AppError::new(ErrorCode::CsrfRejected)),
-        })
+        let submitted = url::form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == UPLOAD_PARAM)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        std::future::ready(check(req, &submitted).and_then(|()| {
+            if submitted.len() == 64 {
+                Ok(UploadToken)
+            } else {
+                Err(AppError::new(ErrorCode::CsrfRejected))
+            }
+        }))
     }
 }

@@ -1,6 +1,6 @@
 //! `/healthz` (the process is up), `/readyz` (PostgreSQL and Redis answer), `/metrics`.
 
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use diesel_async::RunQueryDsl;
 use std::time::Duration;

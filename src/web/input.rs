@@ -167,7 +167,7 @@ pub async fn body_timeout(
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
     let Some((idle, total)) = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .app_data::<actix_web::web::Data<crate::web::state::AppState>>()
         .map(|s| {
             (
                 std::time::Duration::from_secs(s.settings.server.body_idle_seconds.max(1)),

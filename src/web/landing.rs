@@ -8,7 +8,7 @@ use crate::codes::qr::SymbolFormat;
 use crate::codes::{token, Code};
 use crate::error::AppResult;
 use crate::news::News;
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::http::header;
 use actix_web::FromRequest;
 use actix_web::{web, HttpResponse};

@@ -8,7 +8,7 @@ use crate::people::roles::Role;
 use crate::points::holds::{self, Hold};
 use crate::points::rules::HoldAction;
 use crate::points::{projection, Account};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use minijinja::value::Serde;
@@ -111,7 +111,7 @@ async fn decide(
     drop(conn);
     projection::apply_logged(&state.db, &state.redis, &t).await;
     let done = url::form_urlencoded::byte_serialize(hold.id.as_bytes()).collect::<String>();
-    Ok(super::console::see_other(&format!("/merchant?done={done}")))
+    Ok(super::see_other(&format!("/merchant?done={done}")))
 }
 
 /// `POST /merchant/holds/{id}/confirm`: capture (points go to the shop).

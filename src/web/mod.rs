@@ -5,6 +5,7 @@ pub mod activities;
 pub mod api;
 pub mod auth;
 pub mod client_ip;
+pub mod code_paths;
 pub mod console;
 pub mod error_pages;
 pub mod error_response;
@@ -26,3 +27,11 @@ pub mod resident;
 pub mod resident_auth;
 pub mod routes;
 pub mod security_headers;
+pub mod state;
+
+/// Redirect after a successful POST (303, so a reload does not resubmit).
+pub fn see_other(location: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .finish()
+}

@@ -4,7 +4,7 @@
 
 use super::client_ip::client_ip;
 use crate::open311::{post, render, requests, services, Format, Open311Error};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::points::earn::EarningRow;
 use crate::points::holds::{self, Hold, HoldRequest};
 use crate::points::{board, history, projection, rules, Account, PointsError};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::http::header;
 use actix_web::FromRequest;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -303,10 +303,7 @@ pub async fn spend(
         drop(conn);
         projection::apply_logged(&state.db, &state.redis, &t).await;
     }
-    Ok(super::console::see_other(&format!(
-        "/points/holds/{}",
-        hold.id
-    )))
+    Ok(super::see_other(&format!("/points/holds/{}", hold.id)))
 }
 
 /// `GET /points/holds/{id}`: the hold's confirmation number, state and countdown (only to

@@ -6,7 +6,7 @@ use super::resident_auth::{MaybeResident, ResidentForm};
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::polls::{Poll, Voter};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use minijinja::value::Serde;

@@ -10,7 +10,7 @@ use crate::reports::intake::Outcome;
 use crate::reports::ledger::{CaseState, LedgerKind};
 use crate::reports::submit::{FormSubmission, JsonSubmission, Submitted};
 use crate::reports::{photo_store, steps, submit, Report};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 /// The submission form.
 #[derive(MultipartForm)]
 pub struct ReportForm {
-    csrf: Text<String>,
     idempotency_key: Text<String>,
     code: Option<Text<String>>,
     category: Option<Text<String>>,
@@ -173,14 +172,13 @@ pub async fn submit(
     req: HttpRequest,
     locale: Locale,
     who: super::resident_auth::MaybeResident,
-    _cookie: form_csrf::HasFormCookie,
+    _token: form_csrf::UploadToken,
     MultipartForm(f): MultipartForm<ReportForm>,
 ) -> AppResult<HttpResponse> {
     let resident = who
         .0
         .as_ref()
         .map(|r| (r.resident.id, r.resident.email.clone()));
-    form_csrf::check(&req, &f.csrf)?;
     for (name, value) in [
         ("idempotency_key", Some(&f.idempotency_key)),
         ("code", f.code.as_ref()),

@@ -13,7 +13,7 @@ use crate::people::ratelimit;
 use crate::people::residents::{self, normalize_email, BindOutcome, Resident};
 use crate::people::sessions::{self, Kind};
 use crate::polls::Poll;
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -25,11 +25,7 @@ fn safe_next(next: Option<&str>) -> String {
         .unwrap_or_else(|| "/me".to_owned())
 }
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
-}
+use super::see_other;
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -215,48 +211,21 @@ pub async fn me(
     me: CurrentResident,
     q: web::Query<BoundQuery>,
 ) -> AppResult<HttpResponse> {
-    use crate::db::schema::reports;
-    use diesel::prelude::*;
-    use diesel_async::RunQueryDsl;
     let mut conn = state.conn().await?;
     let memberships = me.resident.memberships(&mut conn).await?;
     // Mine, and those made from my households' door codes (by anyone in the household).
     let household_ids: Vec<i64> = memberships.iter().map(|m| m.household_id).collect();
-    let household_codes = crate::db::schema::codes::table
-        .filter(crate::db::schema::codes::household_id.eq_any(household_ids))
-        .select(crate::db::schema::codes::id.nullable());
-    let my_reports: Vec<(
-        String,
-        String,
-        String,
-        String,
-        chrono::DateTime<chrono::Utc>,
-    )> = reports::table
-        .filter(
-            reports::resident_id
-                .eq(me.resident.id)
-                .or(reports::code_id.eq_any(household_codes)),
-        )
-        .order(reports::submitted_at.desc())
-        .limit(50)
-        .select((
-            reports::public_id,
-            reports::category,
-            reports::state,
-            reports::description,
-            reports::submitted_at,
-        ))
-        .load(&mut conn)
-        .await?;
+    let my_reports =
+        crate::reports::Report::of_resident(&mut conn, me.resident.id, &household_ids, 50).await?;
     let tag = locale.tag();
     let reports: Vec<serde_json::Value> = my_reports
         .into_iter()
-        .map(|(pid, cat, st, desc, at)| {
+        .map(|r| {
             serde_json::json!({
-                "public_id": pid,
-                "category": state.catalog.kind(&cat).map(|k| k.name(tag).to_owned()).unwrap_or(cat),
-                "state": crate::reports::ledger::CaseState::parse(&st).map(|s| s.label(tag)).unwrap_or(""),
-                "description": desc, "submitted_at": at,
+                "public_id": r.public_id,
+                "category": state.catalog.kind(&r.category).map(|k| k.name(tag).to_owned()).unwrap_or(r.category),
+                "state": crate::reports::ledger::CaseState::parse(&r.state).map(|s| s.label(tag)).unwrap_or(""),
+                "description": r.description, "submitted_at": r.submitted_at,
             })
         })
         .collect();

@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::people::residents::Resident;
 use crate::people::sessions::{self, Kind, SessionData};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;

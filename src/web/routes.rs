@@ -3,7 +3,7 @@
 use super::{activities, merchant, points};
 use super::{api, console, error_pages, health, landing, open311, polls, report, resident};
 use crate::error::{AppError, ErrorCode};
-use crate::state::AppState;
+use crate::web::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
 use actix_web::{web, App};
 
@@ -37,9 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/news/{id}", web::get().to(landing::news_item))
         // Codes are printed upper case; match the path either way.
         .route("/C/{token}/news", web::get().to(landing::news_for_code))
-        .route("/c/{token}/news", web::get().to(landing::news_for_code))
         .route("/C/{token}/polls", web::get().to(polls::for_code))
-        .route("/c/{token}/polls", web::get().to(polls::for_code))
         .route("/C/{token}/bind", web::get().to(resident::bind_page))
         .route("/C/{token}/bind", web::post().to(resident::bind))
         .route(
@@ -47,7 +45,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             web::post().to(resident::request_binding),
         )
         .route("/C/{tail}", web::get().to(landing::scan))
-        .route("/c/{tail}", web::get().to(landing::scan))
         // Residents: sign-in, my page, polls
         .route("/me", web::get().to(resident::me))
         .route("/me/sign-in", web::get().to(resident::sign_in_form))
@@ -196,9 +193,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         .route("/points", web::get().to(points::wallet))
         .route("/points/holds/{id}", web::get().to(points::hold_page))
         .route("/C/{token}/spend", web::get().to(points::spend_form))
-        .route("/c/{token}/spend", web::get().to(points::spend_form))
         .route("/C/{token}/spend", web::post().to(points::spend))
-        .route("/c/{token}/spend", web::post().to(points::spend))
         .route("/merchant", web::get().to(merchant::index))
         .route(
             "/merchant/holds/{id}/confirm",
@@ -230,9 +225,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
         )
         // Volunteer activities: the check-in poster's page, and the organiser's console
         .route("/A/{token}", web::get().to(activities::show))
-        .route("/a/{token}", web::get().to(activities::show))
         .route("/A/{token}/check-in", web::post().to(activities::check_in))
-        .route("/a/{token}/check-in", web::post().to(activities::check_in))
         .route(
             "/console/activities",
             web::get().to(console::activities::index),
@@ -318,6 +311,7 @@ pub fn app(
         .wrap(actix_web::middleware::from_fn(super::input::bound_query))
         .wrap(actix_web::middleware::from_fn(super::input::body_timeout))
         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
+        .wrap(actix_web::middleware::from_fn(super::code_paths::normalise))
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(actix_web::middleware::from_fn(health::track))
         .wrap(actix_web::middleware::from_fn(super::security_headers::add))

@@ -48,7 +48,7 @@ pub async fn add(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let secure = req
-        .app_data::<actix_web::web::Data<crate::state::AppState>>()
+        .app_data::<actix_web::web::Data<crate::web::state::AppState>>()
         .is_some_and(|s| s.settings.session.cookie_secure);
     let mut res = next.call(req).await?;
     let h = res.headers_mut();
@@ -62,7 +62,7 @@ pub async fn add(
 
 /// Whether this deployment's cookies are secure (`[session] cookie_secure`).
 pub fn secure(req: &actix_web::HttpRequest) -> bool {
-    req.app_data::<actix_web::web::Data<crate::state::AppState>>()
+    req.app_data::<actix_web::web::Data<crate::web::state::AppState>>()
         .is_some_and(|s| s.settings.session.cookie_secure)
 }
 

@@ -270,8 +270,8 @@ fn reason_or_detail(body: &str) -> String {
 /// Submit a report from the resident's browser (signed in), by a door code.
 async fn resident_report(app: &TestApp, client: &reqwest::Client, token: &str) -> String {
     let page = app.page_of(client, &format!("/report?code={token}")).await;
+    let csrf = csrf_from(&page);
     let form = Form::new()
-        .text("csrf", csrf_from(&page))
         .text(
             "idempotency_key",
             attr_of(&page, "input[name=idempotency_key]", "value").unwrap(),
@@ -279,7 +279,7 @@ async fn resident_report(app: &TestApp, client: &reqwest::Client, token: &str) -
         .text("code", token.to_owned())
         .text("description", "楼道灯坏了");
     let r = client
-        .post(app.url("/report"))
+        .post(app.report_url(&csrf))
         .multipart(form)
         .send()
         .await

@@ -115,8 +115,8 @@ async fn fields_are_bounded_and_refused_by_name_before_they_reach_redis() {
     assert!(body.contains("description"), "{body}");
     // A huge code from a page form: refused, and no Redis key holds any of it.
     let page = app.page_of(&app.client, "/report").await;
+    let csrf = csrf_from(&page);
     let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_from(&page))
         .text(
             "idempotency_key",
             attr_of(&page, "input[name=idempotency_key]", "value").unwrap(),
@@ -125,7 +125,7 @@ async fn fields_are_bounded_and_refused_by_name_before_they_reach_redis() {
         .text("description", "井盖坏了");
     let r = app
         .client
-        .post(app.url("/report"))
+        .post(app.report_url(&csrf))
         .multipart(form)
         .send()
         .await
@@ -633,8 +633,8 @@ async fn a_report_located_by_its_door_code_keeps_no_photo_position() {
     let page = app
         .page_of(&app.client, &format!("/report?code={token}"))
         .await;
+    let csrf = csrf_from(&page);
     let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_from(&page))
         .text(
             "idempotency_key",
             attr_of(&page, "input[name=idempotency_key]", "value").unwrap(),
@@ -650,7 +650,7 @@ async fn a_report_located_by_its_door_code_keeps_no_photo_position() {
         );
     let r = app
         .client
-        .post(app.url("/report"))
+        .post(app.report_url(&csrf))
         .multipart(form)
         .send()
         .await
@@ -691,9 +691,19 @@ async fn answer_to_a_huge_upload(app: &TestApp, path: &str, cookie: Option<&str>
 }
 
 #[tokio::test]
-async fn uploads_without_a_session_or_form_cookie_are_refused_before_the_body() {
+async fn uploads_without_a_session_or_the_form_token_are_refused_before_the_body() {
     let app = spawn(Fixture::Demo).await;
     let status = answer_to_a_huge_upload(&app, "/report", None).await;
+    assert!(status.contains(" 403"), "{status}");
+    // With the form cookie but without the token it echoes, or with a wrong one: refused
+    // before the body too (the token rides in the action URL, not after the photos).
+    let page = app.page_of(&app.client, "/report").await;
+    let token = csrf_from(&page);
+    let cookie = format!("mashang_form={token}");
+    let status = answer_to_a_huge_upload(&app, "/report", Some(&cookie)).await;
+    assert!(status.contains(" 403"), "{status}");
+    let wrong = format!("/report?csrf={}", "a".repeat(64));
+    let status = answer_to_a_huge_upload(&app, &wrong, Some(&cookie)).await;
     assert!(status.contains(" 403"), "{status}");
     let status = answer_to_a_huge_upload(&app, "/console/import", None).await;
     assert!(

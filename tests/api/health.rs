@@ -37,7 +37,7 @@ async fn readyz_names_a_postgres_that_does_not_answer() {
         // Build a second app whose pool points at a port with no PostgreSQL; migrations
         // already ran on the good one, so build the state directly.
         settings.database.url = "postgres://root@127.0.0.1:1/none".into();
-        let state = mashang::state::AppState::build(settings).unwrap();
+        let state = mashang::web::state::AppState::build(settings).unwrap();
         (good, state)
     };
     let (_good, state) = app;

@@ -7,7 +7,7 @@ use diesel_async::AsyncPgConnection;
 use mashang::config::Settings;
 use mashang::redis_store::RedisStore;
 use mashang::startup::Application;
-use mashang::state::AppState;
+use mashang::web::state::AppState;
 use std::sync::OnceLock;
 
 /// The public base URL codes carry in tests.
@@ -50,9 +50,14 @@ fn template_name(fixture: Fixture) -> String {
         }
     }
     if fixture == Fixture::Demo {
-        std::fs::read_to_string("src/demo/data.rs")
+        let mut data: Vec<_> = std::fs::read_dir("src/demo/data")
             .unwrap()
-            .hash(&mut h);
+            .map(|e| e.unwrap().path())
+            .collect();
+        data.sort();
+        for f in data {
+            std::fs::read_to_string(f).unwrap().hash(&mut h);
+        }
         std::fs::read_to_string("src/demo/mod.rs")
             .unwrap()
             .hash(&mut h);
@@ -307,12 +312,21 @@ impl Drop for TestApp {
 /// Pull `name="csrf" value="..."` out of a page.
 pub fn csrf_from(html: &str) -> String {
     let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&sel)
+    let field = scraper::Selector::parse("input[name=csrf]").unwrap();
+    // An upload form carries its token in its action URL instead (`/report?csrf=…`).
+    let upload = scraper::Selector::parse("form[action*='csrf=']").unwrap();
+    doc.select(&field)
         .next()
         .and_then(|e| e.value().attr("value"))
-        .expect("page has a csrf field")
-        .to_owned()
+        .map(str::to_owned)
+        .or_else(|| {
+            let action = doc.select(&upload).next()?.value().attr("action")?;
+            let query = action.split_once('?')?.1;
+            url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        })
+        .expect("page has a csrf field or an upload form with its token")
 }
 
 /// The text of the first element matching `selector`.
@@ -338,6 +352,12 @@ impl TestApp {
     /// A URL on the app.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Where the report form posts: its token rides in the action URL, as the form's
+    /// `action` attribute has it, so an upload is checked before its body is read.
+    pub fn report_url(&self, csrf: &str) -> String {
+        self.url(&format!("/report?csrf={csrf}"))
     }
 
     /// GET and return (status, body).

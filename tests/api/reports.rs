@@ -73,9 +73,14 @@ pub(crate) async fn post_form(
                 .unwrap(),
         );
     }
+    let csrf = fields
+        .iter()
+        .find(|(k, _)| *k == "csrf")
+        .map(|(_, v)| *v)
+        .unwrap_or_default();
     let r = app
         .client
-        .post(app.url("/report"))
+        .post(app.report_url(csrf))
         .multipart(form)
         .send()
         .await
@@ -1001,7 +1006,7 @@ async fn the_same_problem_is_offered_to_follow_and_can_still_be_sent() {
         .text("confirm_new", "1");
     let r = app
         .client
-        .post(app.url("/report"))
+        .post(app.report_url(&csrf))
         .multipart(form)
         .send()
         .await

@@ -6,9 +6,9 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::grids::households::Household;
 use crate::grids::Grid;
 use crate::people::Permission;
-use crate::state::AppState;
 use crate::web::auth::CurrentStaff;
 use crate::web::console::grids::{apply_boundary, grid_in_scope};
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 

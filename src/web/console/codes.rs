@@ -4,8 +4,8 @@ use super::see_other;
 use crate::codes::manage;
 use crate::error::AppResult;
 use crate::people::Permission;
-use crate::state::AppState;
 use crate::web::auth::StaffForm;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 

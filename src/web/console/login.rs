@@ -3,13 +3,13 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::people::sessions::{self, random_secret};
 use crate::people::{password, ratelimit, Staff};
-use crate::state::AppState;
 use crate::web::auth::{
     constant_time_eq, parse_form, CurrentStaff, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::web::client_ip::client_ip;
 use crate::web::locale::Locale;
 use crate::web::pages::html;
+use crate::web::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::value::Serde;

@@ -17,8 +17,6 @@ pub mod print;
 pub mod staff;
 
 use super::auth::CurrentStaff;
-use actix_web::http::header;
-use actix_web::HttpResponse;
 use minijinja::value::Serde;
 use minijinja::Value;
 
@@ -47,9 +45,4 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
     }
 }
 
-/// Redirect after a successful POST (303, so a reload does not resubmit).
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
+pub use super::see_other;

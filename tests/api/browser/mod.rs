@@ -272,6 +272,7 @@ impl Browser {
     /// Tap the element matching `css`, wait for the page that follows, and check it.
     pub async fn tap(&mut self, css: &str) {
         let e = self.find(css).await;
+        self.steady(&e, css).await;
         // Mark the page: the next one has no mark (a click may return before a form's
         // upload has finished and the next page has loaded).
         self.c
@@ -302,13 +303,48 @@ impl Browser {
         self.check().await;
     }
 
-    /// Tap without waiting for a new page (a radio, a checkbox).
+    /// Tap without waiting for a new page (a radio, a checkbox, a button whose script
+    /// sends the form).
     pub async fn pick(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
+        let e = self.find(css).await;
+        self.steady(&e, css).await;
+        e.click()
             .await
             .unwrap_or_else(|e| panic!("pick {css}: {e}"));
+    }
+
+    /// Wait until `e` stands still on the screen: scrolled into view, and the same box in
+    /// three looks 100 ms apart (as Playwright's "stable" check before a click). A photo
+    /// preview or the category suggestions arriving late push the button down; a click sent
+    /// while it moves lands on whatever is there now, as a person's tap would.
+    async fn steady(&self, e: &fantoccini::elements::Element, css: &str) {
+        let arg = serde_json::to_value(e).unwrap();
+        let _ = self
+            .c
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![arg.clone()],
+            )
+            .await;
+        let (mut last, mut same) = (Value::Null, 0);
+        let end = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < end {
+            let rect = self
+                .c
+                .execute(
+                    "var r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]",
+                    vec![arg.clone()],
+                )
+                .await
+                .unwrap_or(Value::Null);
+            same = if rect == last { same + 1 } else { 0 };
+            if same >= 2 {
+                return;
+            }
+            last = rect;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} kept moving for 10 s");
     }
 
     /// Wait until the document has loaded (after a navigation that a tap started).
@@ -339,7 +375,12 @@ impl Browser {
         let text = self.text().await;
         let errors = self
             .c
-            .execute("return (window.__errors || []).join('; ')", vec![])
+            .execute(
+                "return (window.__errors || []).join('; ') + ' | alerts: ' + \
+                 Array.from(document.querySelectorAll('[role=alert]:not([hidden]), [data-error]')).map(function (e) { return e.textContent.trim(); }).join(' / ') + \
+                 ' | buttons: ' + Array.from(document.querySelectorAll('button[type=submit]')).map(function (b) { return b.textContent.trim() + (b.disabled ? ' (disabled)' : ''); }).join(' / ')",
+                vec![],
+            )
             .await
             .map(|v| v.to_string())
             .unwrap_or_default();

@@ -53,11 +53,7 @@ async fn a_refused_photo_keeps_the_report_and_the_doors_quota_then_it_is_sent() 
         .await
         .unwrap();
     for attempt in 0..2 {
-        b.find("#report-form button[type=submit]")
-            .await
-            .click()
-            .await
-            .unwrap();
+        b.pick("#report-form button[type=submit]").await;
         // Sending disables the button; the answer enables it again.
         let mut answered = false;
         for _ in 0..100 {
@@ -110,11 +106,7 @@ async fn a_refused_photo_keeps_the_report_and_the_doors_quota_then_it_is_sent() 
         .send_keys(super::photo_file("bin.jpg").to_str().unwrap())
         .await
         .unwrap();
-    b.find("#report-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.pick("#report-form button[type=submit]").await;
     b.wait_path("/r/", 30.0).await;
     let case = app.count("SELECT max(id) AS n FROM reports").await;
     let shown = b.find("[data-submitted]").await.text().await.unwrap();

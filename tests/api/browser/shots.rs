@@ -44,11 +44,7 @@ async fn sign_in_staff(b: &mut Browser, user: &str) {
     b.fill("input[name=username]", user).await;
     b.fill("input[name=password]", &format!("mashang-{user}"))
         .await;
-    b.find("form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    b.pick("form button[type=submit]").await;
     b.settle().await;
 }
 

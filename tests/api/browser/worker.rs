@@ -31,12 +31,7 @@ async fn report_accept_resolve_rate_print_and_figures() {
         )
         .await;
     phone.fill("input[name=email]", "reporter@example.cn").await;
-    phone
-        .find("#report-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    phone.pick("#report-form button[type=submit]").await;
     phone.wait_path("/r/", 30.0).await;
     let case_id = app.count("SELECT max(id) AS n FROM reports").await;
     // "提交成功" with the case number, then the tracking page as it will be bookmarked.
@@ -119,11 +114,7 @@ async fn report_accept_resolve_rate_print_and_figures() {
     let grid = app.grid_id("GY-01-04").await;
     desk.pick(&format!("#print-form input[name=grid_ids][value='{grid}']"))
         .await;
-    desk.find("#print-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    desk.pick("#print-form button[type=submit]").await;
     let mut printed = false;
     for _ in 0..100 {
         if app
