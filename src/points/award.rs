@@ -3,6 +3,7 @@
 //! pay merchants (merchant → settled).
 
 use super::account::Account;
+use super::ledger::with_retry;
 use super::ledger::{self, NewTransfer, Transfer};
 use super::rules::{self, request_hash, PointsError};
 use crate::config::PointsSettings;
@@ -52,21 +53,6 @@ pub struct AwardRequest {
     /// Who asked: `staff:<id>`, or `system` for points earned by a rule.
     pub actor: String,
 }
-
-/// A journal step that may be retried once after a concurrent commit of the same key.
-macro_rules! with_retry {
-    ($conn:expr, $body:expr) => {{
-        let mut attempt = 0;
-        loop {
-            let r = $conn.transaction($body).await;
-            match r {
-                Err(e) if ledger::is_retry(&e) && attempt < 3 => attempt += 1,
-                other => break other,
-            }
-        }
-    }};
-}
-pub(crate) use with_retry;
 
 /// Award points: issuer of the community → resident, within the daily cap. Returns the
 /// transfer (the first one, for a retried key).

@@ -267,13 +267,14 @@ pub async fn pay_now(
     for source in sources {
         let r = async {
             let mut conn = db.get().await?;
-            pay(&mut conn, settings, source, Utc::now()).await
+            if let Paid::Transfer(t) = pay(&mut conn, settings, source, Utc::now()).await? {
+                super::ops::project(&mut conn, redis, &t).await;
+            }
+            Ok::<_, crate::error::AppError>(())
         }
         .await;
-        match r {
-            Ok(Paid::Transfer(t)) => super::projection::apply_logged(db, redis, &t).await,
-            Ok(_) => {}
-            Err(e) => tracing::warn!(%source, error = %e, "earning left pending"),
+        if let Err(e) = r {
+            tracing::warn!(%source, error = %e, "earning left pending");
         }
     }
 }
@@ -301,8 +302,7 @@ pub async fn pay_pending(
         let mut conn = db.get().await?;
         match pay(&mut conn, settings, source, now).await? {
             Paid::Transfer(t) => {
-                drop(conn);
-                super::projection::apply_logged(db, redis, &t).await;
+                super::ops::project(&mut conn, redis, &t).await;
                 n += 1;
             }
             Paid::Refused(_) => n += 1,

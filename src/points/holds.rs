@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
-use super::award::with_retry;
+use super::ledger::with_retry;
 
 /// A redemption hold.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -329,8 +329,8 @@ pub async fn expire_holds(db: &DbPool, redis: &RedisStore, now: DateTime<Utc>) -
         .await?;
     let mut done = 0;
     for id in due {
-        if let Ok((_, t)) = decide(&mut conn, &id, HoldAction::Expire, None, now).await? {
-            super::projection::apply_logged(db, redis, &t).await;
+        let decided = super::ops::decide_hold(&mut conn, redis, &id, HoldAction::Expire, None, now);
+        if decided.await?.is_ok() {
             done += 1;
         }
     }

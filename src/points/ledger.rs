@@ -12,6 +12,23 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
+/// Run a journal step in a transaction, retried (up to three more times) when PostgreSQL
+/// refuses it for a concurrent commit (serialization failure or deadlock, see [`is_retry`]):
+/// the step re-reads the accounts and, for a retried key, finds the first commit.
+macro_rules! with_retry {
+    ($conn:expr, $body:expr) => {{
+        let mut attempt = 0;
+        loop {
+            let r = $conn.transaction($body).await;
+            match r {
+                Err(e) if $crate::points::ledger::is_retry(&e) && attempt < 3 => attempt += 1,
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use with_retry;
+
 /// A journal entry.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = points_transfers)]

@@ -22,6 +22,7 @@ pub mod history;
 pub mod holds;
 pub mod jobs;
 pub mod ledger;
+pub mod ops;
 pub mod projection;
 pub mod relay;
 pub mod rules;

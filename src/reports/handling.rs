@@ -4,11 +4,10 @@
 
 use super::categories::Catalog;
 use super::ledger::{self, Action, Actor, CaseState};
-use super::model::Report;
-use super::model::StoredPhoto;
+use super::model::{NewEvent, Report, StoredPhoto};
 use super::notify_staff::{self, EscalationCause};
 use super::ReportError;
-use crate::db::schema::{case_events, grids, report_followers, reports};
+use crate::db::schema::{grids, report_followers, reports};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -167,26 +166,21 @@ pub async fn act(
         if transition.reopened {
             data["reopened"] = true.into();
         }
-        let event_id: i64 = diesel::insert_into(case_events::table)
-            .values((
-                case_events::report_id.eq(report.id),
-                case_events::at.eq(now),
-                case_events::actor.eq(by.actor.as_str()),
-                case_events::staff_id.eq(by.staff_id),
-                case_events::action.eq(action.name()),
-                case_events::from_state.eq(transition.from.as_str()),
-                case_events::to_state.eq(if state_changed || matches!(action, Action::Accept) {
-                    Some(to.as_str())
-                } else {
-                    None
-                }),
-                case_events::note.eq(note_of(&action)),
-                case_events::data.eq(data),
-                case_events::public.eq(public(&action)),
-            ))
-            .returning(case_events::id)
-            .get_result(conn)
-            .await?;
+        let note = note_of(&action);
+        let event_id = NewEvent {
+            report_id: report.id,
+            at: now,
+            actor: by.actor.as_str(),
+            staff_id: by.staff_id,
+            action: action.name(),
+            from_state: Some(transition.from.as_str()),
+            to_state: (state_changed || matches!(action, Action::Accept)).then(|| to.as_str()),
+            note: note.as_deref(),
+            data,
+            public: public(&action),
+        }
+        .append(conn)
+        .await?;
         super::model::insert_photos(conn, report.id, Some(event_id), photos).await?;
         if let Some(e) = earning(conn, &action, &updated).await? {
             crate::points::earn::record(conn, &e, now).await?;

@@ -4,11 +4,11 @@
 
 use super::categories::Catalog;
 use super::ledger::{self, CaseState};
-use super::model::{Report, StoredPhoto};
+use super::model::{NewEvent, Report, StoredPhoto};
 use super::routing::{self, Route, RouteReason};
 use super::{notify_staff, ReportError};
 use crate::codes::Code;
-use crate::db::schema::{case_events, reports};
+use crate::db::schema::reports;
 use crate::error::AppResult;
 use crate::grids::locate::Locator;
 use chrono::{DateTime, Utc};
@@ -431,19 +431,20 @@ pub async fn store(
                 ("route", None, None, serde_json::to_value(&route.reason).unwrap_or_default(), true),
             ];
             for (action, from, to, data, public) in events {
-                diesel::insert_into(case_events::table)
-                    .values((
-                        case_events::report_id.eq(report.id),
-                        case_events::at.eq(now),
-                        case_events::actor.eq(if action == "submit" { "reporter" } else { "system" }),
-                        case_events::action.eq(action),
-                        case_events::from_state.eq(from.map(CaseState::as_str)),
-                        case_events::to_state.eq(to.map(CaseState::as_str)),
-                        case_events::data.eq(data.clone()),
-                        case_events::public.eq(public),
-                    ))
-                    .execute(conn)
-                    .await?;
+                NewEvent {
+                    report_id: report.id,
+                    at: now,
+                    actor: if action == "submit" { "reporter" } else { "system" },
+                    staff_id: None,
+                    action,
+                    from_state: from.map(CaseState::as_str),
+                    to_state: to.map(CaseState::as_str),
+                    note: None,
+                    data,
+                    public,
+                }
+                .append(conn)
+                .await?;
             }
             notify_staff::new_case(conn, catalog, links, &report).await?;
             if let Some(email) = &report.reporter_email {

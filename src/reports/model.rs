@@ -68,6 +68,34 @@ pub struct CaseEvent {
     pub public: bool,
 }
 
+/// A step to append to a case's history: the one way `case_events` rows are written (intake
+/// writes the first two, handling every later one; the table is append-only by trigger).
+#[derive(Debug, Insertable)]
+#[diesel(table_name = case_events)]
+pub struct NewEvent<'a> {
+    pub report_id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: &'a str,
+    pub staff_id: Option<i64>,
+    pub action: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub data: serde_json::Value,
+    pub public: bool,
+}
+
+impl NewEvent<'_> {
+    /// Append the step; returns its id (result photos are linked to it).
+    pub async fn append(self, conn: &mut AsyncPgConnection) -> AppResult<i64> {
+        Ok(diesel::insert_into(case_events::table)
+            .values(self)
+            .returning(case_events::id)
+            .get_result(conn)
+            .await?)
+    }
+}
+
 /// A stored photo of a report (the reporter's, or a result photo of an event).
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = report_photos)]

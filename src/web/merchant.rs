@@ -5,9 +5,9 @@ use super::auth::{CurrentStaff, StaffForm};
 use super::locale::Locale;
 use crate::error::{AppError, AppResult};
 use crate::people::roles::Role;
-use crate::points::holds::{self, Hold};
+use crate::points::holds::Hold;
 use crate::points::rules::HoldAction;
-use crate::points::{projection, Account};
+use crate::points::{ops, projection, Account};
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -100,16 +100,15 @@ async fn decide(
         HoldAction::Reject { shop }
     };
     let mut conn = state.conn().await?;
-    let (hold, t) = holds::decide(
+    let (hold, _) = ops::decide_hold(
         &mut conn,
+        &state.redis,
         hold_id,
         action,
         Some(f.staff.staff.id),
         Utc::now(),
     )
     .await??;
-    drop(conn);
-    projection::apply_logged(&state.db, &state.redis, &t).await;
     let done = url::form_urlencoded::byte_serialize(hold.id.as_bytes()).collect::<String>();
     Ok(super::see_other(&format!("/merchant?done={done}")))
 }

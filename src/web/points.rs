@@ -9,8 +9,8 @@ use super::resident_auth::CurrentResident;
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::points::earn::EarningRow;
-use crate::points::holds::{self, Hold, HoldRequest};
-use crate::points::{board, history, projection, rules, Account, PointsError};
+use crate::points::holds::{Hold, HoldRequest};
+use crate::points::{board, history, ops, projection, rules, Account, PointsError};
 use crate::web::state::AppState;
 use actix_web::http::header;
 use actix_web::FromRequest;
@@ -280,8 +280,9 @@ pub async fn spend(
     };
     let shop_id = target.shop_id.expect("shop target");
     let mut conn = state.conn().await?;
-    let placed = holds::place(
+    let placed = ops::place_hold(
         &mut conn,
+        &state.redis,
         &state.settings.points,
         &HoldRequest {
             id: form.idempotency_key.clone(),
@@ -299,10 +300,6 @@ pub async fn spend(
             return refuse(e).await;
         }
     };
-    if let Some(t) = crate::points::ledger::Transfer::find(&mut conn, &hold.id).await? {
-        drop(conn);
-        projection::apply_logged(&state.db, &state.redis, &t).await;
-    }
     Ok(super::see_other(&format!("/points/holds/{}", hold.id)))
 }
 

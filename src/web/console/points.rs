@@ -7,9 +7,9 @@ use crate::grids::scope::path_ids;
 use crate::grids::Grid;
 use crate::people::residents::Resident;
 use crate::people::Role;
-use crate::points::award::{self, AwardKind, AwardRequest};
+use crate::points::award::{AwardKind, AwardRequest};
 use crate::points::ledger::Transfer;
-use crate::points::{projection, rules, settlement, PointsError};
+use crate::points::{ops, rules, settlement, PointsError};
 use crate::web::auth::{CurrentStaff, StaffForm};
 use crate::web::points::valid_key;
 use crate::web::state::AppState;
@@ -69,8 +69,9 @@ pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppRe
         return Err(PointsError::NoSuchResident.into());
     }
     let community_id = community_of(&grid).ok_or_else(|| AppError::invalid("grid_id"))?;
-    let t = award::award(
+    let t = ops::award(
         &mut conn,
+        &state.redis,
         &state.settings.points,
         &AwardRequest {
             id: f.form.idempotency_key.clone(),
@@ -84,8 +85,6 @@ pub async fn award(state: web::Data<AppState>, f: StaffForm<AwardForm>) -> AppRe
         Utc::now(),
     )
     .await??;
-    drop(conn);
-    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
@@ -121,8 +120,9 @@ pub async fn reverse(
     )
     .await?;
     me.require_grid(&community)?;
-    let t = award::reverse(
+    let t = ops::reverse(
         &mut conn,
+        &state.redis,
         &f.form.idempotency_key,
         &f.form.award_id,
         amount,
@@ -131,8 +131,6 @@ pub async fn reverse(
         Utc::now(),
     )
     .await??;
-    drop(conn);
-    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
@@ -160,8 +158,9 @@ pub async fn settle(
     }
     let amount = rules::parse_amount(&f.form.amount)?;
     let mut conn = state.conn().await?;
-    let t = award::settle(
+    let t = ops::settle(
         &mut conn,
+        &state.redis,
         &f.form.idempotency_key,
         f.form.shop_id,
         amount,
@@ -169,8 +168,6 @@ pub async fn settle(
         Utc::now(),
     )
     .await??;
-    drop(conn);
-    projection::apply_logged(&state.db, &state.redis, &t).await;
     Ok(see_other(&format!("/console/points?done={}", t.id)))
 }
 
