@@ -14,9 +14,10 @@ pub struct Application {
 }
 
 impl Application {
-    /// Migrate the database, bind the listener and build the server.
+    /// Bind the listener and build the server. The database must be migrated already: `main`
+    /// migrates once, before any runtime exists, for every command (tests migrate a template
+    /// database once per run, benchmarks their own).
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        crate::db::run_migrations(&settings.database.url)?;
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         let state = AppState::build(settings)?;
