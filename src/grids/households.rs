@@ -11,7 +11,7 @@ use serde::Serialize;
 type ActiveCode = (i64, String, String);
 
 /// A household (one door).
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = households)]
 pub struct Household {
     pub id: i64,
