@@ -41,7 +41,7 @@ pub fn address_line(building: &str, unit: &str, room: &str) -> String {
 }
 
 /// A household as listed in the console: with its active code, if any.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HouseholdWithCode {
     pub household: Household,
     pub code_id: Option<i64>,

@@ -54,7 +54,9 @@ pub fn is_open311(path: &str) -> bool {
 /// A query string refused by the bounds every request passes (`web::input::bound_query`),
 /// as Open311's 400 with the same detail.
 pub fn refuse_query(req: &HttpRequest, e: &crate::error::AppError) -> HttpResponse {
-    let detail = e.public_message().unwrap_or("the query string is not acceptable");
+    let detail = e
+        .public_message()
+        .unwrap_or("the query string is not acceptable");
     error(guess_format(req), &Open311Error::bad(detail))
 }
 

@@ -587,4 +587,3 @@ pub async fn serve_photo(
         .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
         .body(bytes))
 }
-

@@ -1,7 +1,9 @@
 //! The one route list.
 
 use super::{activities, merchant, points};
-use super::{api, console, error_pages, health, landing, open311, openapi, polls, report, resident};
+use super::{
+    api, console, error_pages, health, landing, open311, openapi, polls, report, resident,
+};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};

@@ -20,7 +20,11 @@ async fn the_document_is_openapi_3_1_with_one_error_schema() {
         .unwrap()
         .starts_with("application/json"));
     let doc: Value = r.json().await.unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1."), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1."),
+        "{}",
+        doc["openapi"]
+    );
     let paths = doc["paths"].as_object().unwrap();
     for p in [
         "/api/v1/me",
@@ -50,7 +54,13 @@ async fn the_document_is_openapi_3_1_with_one_error_schema() {
         .iter()
         .map(|c| c.as_str().unwrap())
         .collect();
-    for c in ["not_found", "unauthenticated", "csrf_rejected", "rate_limited", "internal"] {
+    for c in [
+        "not_found",
+        "unauthenticated",
+        "csrf_rejected",
+        "rate_limited",
+        "internal",
+    ] {
         assert!(codes.contains(&c), "{c} not in {codes:?}");
     }
     let schemes = &doc["components"]["securitySchemes"];
@@ -65,7 +75,11 @@ async fn a_real_error_matches_the_error_schema() {
     let app = spawn(Fixture::Empty).await;
     let doc = app.get("/api/v1/openapi.json").await.1;
     let doc: Value = serde_json::from_str(&doc).unwrap();
-    for (path, status) in [("/api/v1/grids", 401), ("/api/v1/nothing", 404), ("/api/v1/grids?x=%01", 422)] {
+    for (path, status) in [
+        ("/api/v1/grids", 401),
+        ("/api/v1/nothing", 404),
+        ("/api/v1/grids?x=%01", 422),
+    ] {
         let (s, body) = app.get(path).await;
         assert_eq!(s, status, "{path}: {body}");
         let schema = serde_json::json!({
@@ -85,22 +99,38 @@ async fn the_docs_page_and_its_assets_come_from_the_service() {
     for path in ["/api/docs", "/api/docs/"] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200, "{path}");
-        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
-        let script = csp.split(';').find(|d| d.trim().starts_with("script-src")).unwrap();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let script = csp
+            .split(';')
+            .find(|d| d.trim().starts_with("script-src"))
+            .unwrap();
         assert_eq!(script.trim(), "script-src 'self'", "{csp}");
         let html = r.text().await.unwrap();
-        assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "{html}"
+        );
         let doc = scraper::Html::parse_document(&html);
         let sel = scraper::Selector::parse("script, link[rel=stylesheet]").unwrap();
         let mut assets = 0;
         for e in doc.select(&sel) {
-            assert!(e.inner_html().trim().is_empty(), "inline script: {}", e.html());
+            assert!(
+                e.inner_html().trim().is_empty(),
+                "inline script: {}",
+                e.html()
+            );
             let src = e.value().attr("src").or(e.value().attr("href")).unwrap();
             assert!(src.starts_with("/api/docs/"), "{src}");
             let a = app.client.get(app.url(src)).send().await.unwrap();
             assert_eq!(a.status().as_u16(), 200, "{src}");
             let ct = a.headers()["content-type"].to_str().unwrap().to_owned();
-            assert!(ct.contains("javascript") || ct.contains("css"), "{src}: {ct}");
+            assert!(
+                ct.contains("javascript") || ct.contains("css"),
+                "{src}: {ct}"
+            );
             assets += 1;
         }
         assert_eq!(assets, 5, "{html}");

@@ -8,7 +8,7 @@ pub mod reports;
 
 use crate::codes::{manage, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::grids::households::Household;
+use crate::grids::households::{Household, HouseholdWithCode};
 use crate::grids::Grid;
 use crate::people::Permission;
 use crate::state::AppState;
@@ -110,7 +110,7 @@ pub async fn grid(
     params(("id" = i64, Path, description = "The grid's id (a compound)")),
     security(("staff_session" = [])),
     responses(
-        (status = 200, description = "The grid's households", body = Vec<Household>),
+        (status = 200, description = "The grid's households, each with its active code if any", body = Vec<HouseholdWithCode>),
         (status = 401, description = "`unauthenticated`: no staff session", body = ErrorBody),
         (status = 403, description = "`forbidden`: the role may not, or the grid is out of the account's scope", body = ErrorBody),
         (status = 404, description = "`not_found`: no such grid", body = ErrorBody),

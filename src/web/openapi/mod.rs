@@ -115,24 +115,19 @@ pub async fn openapi_json() -> HttpResponse {
         .body(document())
 }
 
-/// The page's Content-Security-Policy: the service's own, with one addition Swagger UI needs.
-/// It sets styles from script (syntax highlighting, the models' expanders) as inline `style`
-/// attributes, which `style-src 'self'` refuses; the page would work but render unstyled
-/// code. Inline *styles* only, on this page only: scripts stay 'self' and never inline.
-pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; \
-style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 /// `GET /api/docs`: the page (our own HTML: absolute asset paths, so it works with or without
-/// a trailing slash, and a title in the reader's language).
+/// a trailing slash, and a title in the reader's language). It runs under the service's one
+/// Content-Security-Policy unchanged: Swagger UI needs no inline script, and sets its styles
+/// through the DOM, which `style-src 'self'` allows (the browser test checks the console for
+/// any refusal).
 pub async fn docs_page(state: web::Data<AppState>, locale: Locale) -> HttpResponse {
-    match state
-        .pages
-        .render("api_docs.html", locale, minijinja::context! { base => DOCS_PATH })
-    {
+    match state.pages.render(
+        "api_docs.html",
+        locale,
+        minijinja::context! { base => DOCS_PATH },
+    ) {
         Ok(html) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
             .body(html),
         Err(e) => actix_web::ResponseError::error_response(&e),
     }

@@ -30,9 +30,8 @@ async fn the_api_reference_renders_every_operation_offline_under_its_csp() {
     // Swagger UI fetches the document and draws one block per operation.
     let mut shown = 0;
     for _ in 0..100 {
-        shown = b
-            .c
-            .execute(
+        shown =
+            b.c.execute(
                 "return document.querySelectorAll('.opblock').length",
                 vec![],
             )
@@ -46,19 +45,25 @@ async fn the_api_reference_renders_every_operation_offline_under_its_csp() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let text = b.text().await;
-    assert_eq!(shown, operations, "operations drawn; the page says:\n{text}");
+    assert_eq!(
+        shown, operations,
+        "operations drawn; the page says:\n{text}"
+    );
     assert!(text.contains("Mashang API"), "{text}");
     // Every resource the page loaded came from the service itself.
-    let origins = b
-        .c
-        .execute(
+    let origins =
+        b.c.execute(
             "return performance.getEntriesByType('resource').map(e => new URL(e.name).origin)",
             vec![],
         )
         .await
         .unwrap();
     for o in origins.as_array().unwrap() {
-        assert_eq!(o.as_str().unwrap(), app.address, "a resource from elsewhere");
+        assert_eq!(
+            o.as_str().unwrap(),
+            app.address,
+            "a resource from elsewhere"
+        );
     }
     let errors = b.console_errors().await;
     assert!(errors.is_empty(), "console: {errors:#?}");

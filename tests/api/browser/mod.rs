@@ -437,12 +437,14 @@ impl Browser {
                     .map(|e| e["message"].as_str().unwrap_or_default().to_owned()),
             );
         }
-        if let Ok(Value::Array(errors)) = self
-            .c
-            .execute("return window.__errors || []", vec![])
-            .await
+        if let Ok(Value::Array(errors)) =
+            self.c.execute("return window.__errors || []", vec![]).await
         {
-            out.extend(errors.iter().map(|e| e.as_str().unwrap_or_default().to_owned()));
+            out.extend(
+                errors
+                    .iter()
+                    .map(|e| e.as_str().unwrap_or_default().to_owned()),
+            );
         }
         out
     }
