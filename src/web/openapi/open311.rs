@@ -114,6 +114,7 @@ pub(super) fn service_definition() {}
     responses(
         (status = 200, description = "The service requests, newest first", body = Vec<ServiceRequest>),
         (status = 400, description = "Open311 errors: a malformed parameter", body = Vec<ErrorItem>),
+        (status = 404, description = "Open311 errors: an unknown `service_code`", body = Vec<ErrorItem>),
         (status = 503, description = "Open311 errors: the database does not answer", body = Vec<ErrorItem>),
     )
 )]
