@@ -38,7 +38,7 @@ impl CodeKind {
 }
 
 /// A code row.
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = codes)]
 pub struct Code {
     pub id: i64,

@@ -191,7 +191,7 @@ impl Serialize for Count {
 }
 
 /// A rate: numerator over denominator, and the cases behind each.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Ratio {
     pub num: u32,
     pub den: u32,
@@ -222,7 +222,7 @@ impl Ratio {
 }
 
 /// The ratings given, by kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RatingCounts {
     pub satisfied: u32,
     pub basically_satisfied: u32,
@@ -230,9 +230,13 @@ pub struct RatingCounts {
 }
 
 /// The figures of a set of cases for one period.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Figures {
+    /// Cases received in the period.
+    #[schema(value_type = u32)]
     pub received: Count,
+    /// Cases rejected, marked duplicate or not ours.
+    #[schema(value_type = u32)]
     pub excluded: Count,
     pub accepted_on_time: Ratio,
     pub resolved_on_time: Ratio,
@@ -244,6 +248,8 @@ pub struct Figures {
     pub mean_hours_to_accept: Option<f64>,
     /// Hours from submission to the standing 办结, averaged; None without any.
     pub mean_hours_to_resolve: Option<f64>,
+    /// Cases still open past their deadline.
+    #[schema(value_type = u32)]
     pub overdue_open: Count,
 }
 

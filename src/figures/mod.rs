@@ -46,7 +46,7 @@ pub use period::Period;
 use serde::Serialize;
 
 /// How the figures are broken down.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     /// Per level-3 grid (compound); a case queued at a community counts for the community.

@@ -11,7 +11,7 @@ use serde::Serialize;
 type ActiveCode = (i64, String, String);
 
 /// A household (one door).
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = households)]
 pub struct Household {
     pub id: i64,
@@ -41,7 +41,7 @@ pub fn address_line(building: &str, unit: &str, room: &str) -> String {
 }
 
 /// A household as listed in the console: with its active code, if any.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HouseholdWithCode {
     pub household: Household,
     pub code_id: Option<i64>,

@@ -16,7 +16,7 @@ pub const MAX_TEXT_ANSWER: usize = 1000;
 pub const MAX_LIST_VALUES: usize = 20;
 
 /// One allowed value of a list question.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Value {
     pub key: String,

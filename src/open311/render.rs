@@ -166,18 +166,22 @@ pub fn posted(format: Format, list: &[Posted]) -> String {
     }
 }
 
+/// One error of an Open311 error list (the JSON answer is a list of these).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorItem<'a> {
+    /// The HTTP status: 400, 403, 404, 429 or 503.
+    pub code: u16,
+    /// What was wrong.
+    pub description: &'a str,
+}
+
 /// An error as the specification has it: a list of `{code, description}`.
 pub fn errors(format: Format, e: &Open311Error) -> String {
     #[derive(Serialize)]
-    struct Error<'a> {
-        code: u16,
-        description: &'a str,
-    }
-    #[derive(Serialize)]
     struct Doc<'a> {
-        error: &'a [Error<'a>],
+        error: &'a [ErrorItem<'a>],
     }
-    let one = [Error {
+    let one = [ErrorItem {
         code: e.status,
         description: &e.description,
     }];

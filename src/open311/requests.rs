@@ -34,7 +34,7 @@ pub const MAX_PARAMS: usize = 100;
 pub const MAX_VALUE_BYTES: usize = 16_384;
 
 /// One service request as GeoReport shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ServiceRequest {
     pub service_request_id: String,
     pub status: &'static str,
@@ -54,7 +54,7 @@ pub struct ServiceRequest {
 }
 
 /// The answer to a POST: the case's public tracking id and a notice.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Posted {
     pub service_request_id: String,
     pub service_notice: String,

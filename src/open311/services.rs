@@ -7,7 +7,7 @@ use crate::reports::categories::{Catalog, Kind};
 use serde::Serialize;
 
 /// The discovery document (`discovery.{json,xml}`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Discovery {
     pub changeset: String,
     pub contact: String,
@@ -16,7 +16,7 @@ pub struct Discovery {
 }
 
 /// One endpoint of the discovery document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Endpoint {
     pub specification: &'static str,
     pub url: String,
@@ -27,7 +27,7 @@ pub struct Endpoint {
 }
 
 /// One service: a category.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Service {
     pub service_code: String,
     pub service_name: String,
@@ -40,14 +40,14 @@ pub struct Service {
 }
 
 /// A service definition: the questions a service asks.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Definition {
     pub service_code: String,
     pub attributes: Vec<AttributeOut>,
 }
 
 /// One question as GeoReport describes it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AttributeOut {
     pub variable: bool,
     pub code: String,

@@ -39,20 +39,36 @@ pub struct FormSubmission {
     pub client_ip: String,
 }
 
-/// A report sent as JSON by apps and load tests (no photos).
-#[derive(Debug, Deserialize)]
+/// A report sent as JSON by apps and load tests (no photos). The bounds are the ones
+/// `web::input` applies to every JSON string (described in the OpenAPI document too).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct JsonSubmission {
     /// Recommended: a retry with the same key returns the first report. Without one the
     /// server makes one up, and a retried request may create a second report.
     #[serde(default)]
+    #[schema(max_length = 128)]
     pub idempotency_key: Option<String>,
+    /// A printed code's token (the door or shop the report is about); or give a location.
+    #[schema(max_length = 64)]
     pub code: Option<String>,
+    /// A category code from the catalog (`GET /open311/v2/services.json` lists them as
+    /// `service_code`); without one the description is matched to a category.
+    #[schema(max_length = 256)]
     pub category: Option<String>,
+    /// What is wrong, in the reporter's words.
+    #[schema(max_length = 4000)]
     pub description: String,
+    /// Longitude (WGS-84) of the problem, with `lat`.
     pub lon: Option<f64>,
+    /// Latitude (WGS-84) of the problem, with `lon`.
     pub lat: Option<f64>,
+    /// Where it is, in words.
+    #[schema(max_length = 256)]
     pub address: Option<String>,
+    /// Where to send the reporter news of the case.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
+    /// Report anyway after a 409 `similar_open_case`.
     #[serde(default)]
     pub confirm_new: bool,
 }

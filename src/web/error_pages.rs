@@ -79,7 +79,7 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
         // An error from actix itself (unknown route, bad JSON): give it our JSON shape too.
-        HttpResponse::build(status).json(serde_json::json!({ "error": code.as_str() }))
+        HttpResponse::build(status).json(super::error_response::ErrorBody::code(code))
     } else if code == ErrorCode::Unauthenticated && !is_staff_page(req.path()) {
         // Residents' pages: sign in with an emailed code, then come back.
         let back = match req.query_string() {

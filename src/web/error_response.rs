@@ -12,13 +12,46 @@ pub fn http_status(code: ErrorCode) -> StatusCode {
     StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
+/// The one error body of the JSON API (`/api/...`): every refusal and failure, whatever the
+/// status, is this object (documented once in the OpenAPI document as `ErrorBody`).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The stable code; clients match on it, never on `message`.
+    pub error: ErrorCode,
+    /// A finer stable snake_case code within `error` (e.g. `field_too_long`,
+    /// `similar_open_case`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<&'a str>,
+    pub reason: Option<String>,
+    /// A detail safe to show (which field, which limit); never present on a 5xx.
     #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'a str>,
+    pub message: Option<String>,
+    /// Only with `reason` = `similar_open_case` (409 of `POST /api/v1/reports`): the open
+    /// cases that look like the same problem; resend with `confirm_new` to report anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similar: Option<Vec<SimilarCase>>,
+}
+
+impl ErrorBody {
+    /// A body with only its code.
+    pub fn code(error: ErrorCode) -> Self {
+        ErrorBody {
+            error,
+            reason: None,
+            message: None,
+            similar: None,
+        }
+    }
+}
+
+/// An open case that looks like the one being reported (public fields only).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SimilarCase {
+    /// The case's public tracking id.
+    pub public_id: String,
+    /// Its ledger state (snake_case).
+    pub state: String,
+    /// Its category code.
+    pub category: String,
 }
 
 impl ResponseError for AppError {
@@ -31,9 +64,10 @@ impl ResponseError for AppError {
             tracing::error!(error = %self, "request failed");
         }
         HttpResponse::build(self.status_code()).json(ErrorBody {
-            error: self.code.as_str(),
-            reason: self.reason,
-            message: self.public_message(),
+            error: self.code,
+            reason: self.reason.map(str::to_owned),
+            message: self.public_message().map(str::to_owned),
+            similar: None,
         })
     }
 }

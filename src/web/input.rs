@@ -144,17 +144,29 @@ pub fn page(n: Option<i64>) -> AppResult<i64> {
 pub const MAX_QUERY_BYTES: usize = 4096;
 
 /// Middleware: every query string is bounded and its values checked like form fields, before
-/// any handler (or `web::Query`) sees it.
+/// any handler (or `web::Query`) sees it. Under Open311's base the refusal is Open311's own
+/// (400, a `{code, description}` list), as its specification requires of every error there.
 pub async fn bound_query(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
     let query = req.query_string();
-    if query.len() > MAX_QUERY_BYTES {
-        return Err(invalid("query", "too long").into());
+    let checked = if query.len() > MAX_QUERY_BYTES {
+        Err(invalid("query", "too long"))
+    } else {
+        check_urlencoded(query.as_bytes())
+    };
+    match checked {
+        Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
+        Err(e) if super::open311::is_open311(req.path()) => {
+            let res = super::open311::refuse_query(req.request(), &e);
+            Ok(req.into_response(res).map_into_right_body())
+        }
+        Err(e) => Err(e.into()),
     }
-    check_urlencoded(query.as_bytes())?;
-    next.call(req).await
 }
 
 /// Middleware: a request body that stalls for `[server] body_idle_seconds` between chunks, or

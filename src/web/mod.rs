@@ -19,6 +19,7 @@ pub mod locale;
 mod locale_keys;
 pub mod merchant;
 pub mod open311;
+pub mod openapi;
 pub mod pages;
 pub mod points;
 pub mod polls;

@@ -43,6 +43,23 @@ fn query_params(req: &HttpRequest) -> Result<Vec<(String, String)>, Open311Error
         .map_err(|_| Open311Error::bad("the query string is not valid form encoding"))
 }
 
+/// Whether a request path is under Open311's base (its errors are Open311's).
+pub fn is_open311(path: &str) -> bool {
+    path == crate::open311::BASE_PATH
+        || path
+            .strip_prefix(crate::open311::BASE_PATH)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A query string refused by the bounds every request passes (`web::input::bound_query`),
+/// as Open311's 400 with the same detail.
+pub fn refuse_query(req: &HttpRequest, e: &crate::error::AppError) -> HttpResponse {
+    let detail = e
+        .public_message()
+        .unwrap_or("the query string is not acceptable");
+    error(guess_format(req), &Open311Error::bad(detail))
+}
+
 /// Anything under the base that no route matches, and methods a route does not take.
 pub async fn unknown(req: HttpRequest) -> HttpResponse {
     unknown_path(&req)
@@ -136,6 +153,18 @@ pub async fn request(
     }
 }
 
+/// `GET /open311/v2/tokens/{token}.{json,xml}`: tokens are for servers that answer a POST
+/// before the request has an id; ours answers with the `service_request_id` at once, so it
+/// never issues one and every token is unknown (404, as the specification has it).
+pub async fn token(req: HttpRequest) -> HttpResponse {
+    error(
+        guess_format(&req),
+        &Open311Error::not_found(
+            "no such token: this server never issues tokens; POST requests answers with the service_request_id",
+        ),
+    )
+}
+
 /// `POST /open311/v2/requests.{json,xml}` (form-encoded; `api_key` required).
 pub async fn post_requests(
     state: web::Data<AppState>,
@@ -202,6 +231,11 @@ pub fn scope() -> actix_web::Scope {
         .service(
             web::resource("/requests/{file}")
                 .route(web::get().to(request))
+                .default_service(web::to(unknown)),
+        )
+        .service(
+            web::resource("/tokens/{file}")
+                .route(web::get().to(token))
                 .default_service(web::to(unknown)),
         )
         .default_service(web::to(unknown))

@@ -6,9 +6,8 @@ use super::form_csrf::{self, PublicForm};
 use super::locale::Locale;
 use crate::codes::{token, Code};
 use crate::error::AppResult;
-use crate::reports::intake::Outcome;
 use crate::reports::ledger::{CaseState, LedgerKind};
-use crate::reports::submit::{FormSubmission, JsonSubmission, Submitted};
+use crate::reports::submit::{FormSubmission, Submitted};
 use crate::reports::{photo_store, steps, submit, Report};
 use crate::web::state::AppState;
 use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
@@ -585,35 +584,4 @@ pub async fn serve_photo(
         .content_type("image/jpeg")
         .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
         .body(bytes))
-}
-
-/// `POST /api/v1/reports`: 201 with the tracking id, 200 for a retry, 409 with similar cases.
-pub async fn api_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    locale: Locale,
-    body: super::input::Json<JsonSubmission>,
-) -> AppResult<HttpResponse> {
-    let ip = client_ip(&req, &state.settings.server.trusted_proxy);
-    let outcome = submit::submit_json(state.reports(), &ip, locale.tag(), body.0);
-    // Only the submitter gets the reporter's key (rating); the 409 below names other cases by
-    // their public ids, which grant reading and following only.
-    let links = crate::reports::Links::of(&state.settings);
-    let json = |r: &Report| {
-        serde_json::json!({
-            "public_id": r.public_id, "state": r.state, "grid_id": r.grid_id, "category": r.category,
-            "tracking_url": links.tracking(&r.public_id),
-            "reporter_key": crate::reports::reporter_key(&state.settings, &r.public_id),
-            "reporter_url": links.reporter_tracking(&r.public_id),
-        })
-    };
-    match outcome.await? {
-        Ok(Outcome::Created(r)) => Ok(HttpResponse::Created().json(json(&r))),
-        Ok(Outcome::Existing(r)) => Ok(HttpResponse::Ok().json(json(&r))),
-        Ok(Outcome::Similar(list)) => Ok(HttpResponse::Conflict().json(serde_json::json!({
-            "error": "conflict", "reason": "similar_open_case",
-            "similar": list.iter().map(|r| serde_json::json!({ "public_id": r.public_id, "state": r.state, "category": r.category })).collect::<Vec<_>>(),
-        }))),
-        Err(e) => Err(e.into_app_error(locale.tag())),
-    }
 }

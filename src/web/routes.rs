@@ -1,7 +1,9 @@
 //! The one route list.
 
 use super::{activities, merchant, points};
-use super::{api, console, error_pages, health, landing, open311, polls, report, resident};
+use super::{
+    api, console, error_pages, health, landing, open311, openapi, polls, report, resident,
+};
 use crate::error::{AppError, ErrorCode};
 use crate::web::state::AppState;
 use actix_web::middleware::{ErrorHandlers, NormalizePath, TrailingSlash};
@@ -250,17 +252,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/console/activities/{id}/cancel",
             web::post().to(console::activities::cancel),
         )
-        // JSON API
+        // JSON API, its OpenAPI document and the page to browse it (issue 13)
+        .route(openapi::DOCUMENT_PATH, web::get().to(openapi::openapi_json))
+        .route(openapi::DOCS_PATH, web::get().to(openapi::docs_page))
+        .route("/api/docs/{file}", web::get().to(openapi::docs_asset))
         .route("/api/v1/me", web::get().to(api::me))
-        .route("/api/v1/reports", web::post().to(report::api_submit))
+        .route("/api/v1/reports", web::post().to(api::reports::submit))
         .route("/api/v1/grids", web::get().to(api::grids))
-        .route(
-            "/api/v1/figures",
-            web::get().to(console::figures::api_figures),
-        )
+        .route("/api/v1/figures", web::get().to(api::figures::figures))
         .route(
             "/api/v1/figures/workers",
-            web::get().to(console::figures::api_workers),
+            web::get().to(api::figures::workers),
         )
         .route("/api/v1/grids/{id}", web::get().to(api::grid))
         .route(

@@ -4,6 +4,9 @@ Run with the venv that .ci/python-clients installs (georeport + jsonschema):
 
   client.py validate NAME            stdin: JSON; checks it against schema/NAME.json
   client.py wellformed               stdin: XML; parses it (UTF-8 declared)
+  client.py validate_inline          stdin: {"schema", "instance"}; JSON Schema 2020-12 (the
+                                     dialect of OpenAPI 3.1), e.g. against the service's
+                                     OpenAPI document (tests/api/openapi.rs)
   client.py georeport BASE FMT CALL [ARG] [key=value ...]
       CALL: services | definition CODE | requests [filters] | request ID
       prints what the georeport client returned, as JSON
@@ -33,6 +36,19 @@ def validate(name: str) -> None:
         schema, registry=registry, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER
     )
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+    if errors:
+        for e in errors[:10]:
+            print(f"{list(e.path)}: {e.message}", file=sys.stderr)
+        sys.exit(1)
+    print("ok")
+
+
+def validate_inline() -> None:
+    import jsonschema
+
+    given = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    validator = jsonschema.Draft202012Validator(given["schema"])
+    errors = list(validator.iter_errors(given["instance"]))
     if errors:
         for e in errors[:10]:
             print(f"{list(e.path)}: {e.message}", file=sys.stderr)
@@ -70,6 +86,8 @@ def main() -> None:
     cmd = sys.argv[1]
     if cmd == "validate":
         validate(sys.argv[2])
+    elif cmd == "validate_inline":
+        validate_inline()
     elif cmd == "wellformed":
         wellformed()
     elif cmd == "georeport":

@@ -277,7 +277,7 @@ fn t(locale: Locale, key: &str) -> String {
 }
 
 /// The groups of a request with their labels, in order: (key, label, figures).
-async fn labelled_groups(
+pub async fn labelled_groups(
     state: &AppState,
     p: &Prepared,
     locale: Locale,
@@ -724,62 +724,4 @@ pub async fn workers_export(
         bytes,
         &format!("assessment-{}.xlsx", p.period.first_day()),
     ))
-}
-
-/// `GET /api/v1/figures`: the dashboard's numbers as JSON.
-pub async fn api_figures(
-    state: web::Data<AppState>,
-    locale: Locale,
-    me: CurrentStaff,
-    q: web::Query<FiguresQuery>,
-) -> AppResult<HttpResponse> {
-    let p = prepare(&state, &me, &q).await?;
-    let groups: Vec<serde_json::Value> = labelled_groups(&state, &p, locale)
-        .await?
-        .into_iter()
-        .map(|(k, label, f)| serde_json::json!({ "key": k, "label": label, "figures": f }))
-        .collect();
-    let weeks: Vec<serde_json::Value> = p
-        .weeks()
-        .into_iter()
-        .map(
-            |(w, f)| serde_json::json!({ "from": w.first_day(), "to": w.last_day(), "figures": f }),
-        )
-        .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "from": p.period.first_day(),
-        "to": p.period.last_day(),
-        "as_of": p.as_of(),
-        "dimension": p.dim,
-        "department": p.selection.department,
-        "total": p.total(),
-        "groups": groups,
-        "weeks": weeks,
-    })))
-}
-
-/// `GET /api/v1/figures/workers`: the assessment as JSON.
-pub async fn api_workers(
-    state: web::Data<AppState>,
-    me: CurrentStaff,
-    q: web::Query<FiguresQuery>,
-) -> AppResult<HttpResponse> {
-    let (p, rows) = assessment(&state, &me, &q).await?;
-    let rows: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|(w, r)| {
-            serde_json::json!({
-                "username": w.username,
-                "name": w.display_name,
-                "grids": w.grids,
-                "accepted_by_them": r.accepted_by_them,
-                "figures": r.figures,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "from": p.period.first_day(),
-        "to": p.period.last_day(),
-        "workers": rows,
-    })))
 }

@@ -11,6 +11,7 @@
 //! failing test leaves no Chromium behind; the watchdog ends chromedriver and any browser of
 //! this process still left when the process ends, however it ends.
 
+mod api_docs;
 mod journeys;
 mod money;
 mod refusals;
@@ -465,6 +466,28 @@ impl Browser {
             }
         }
         assert!(problems.is_empty(), "{path}:\n  {}", problems.join("\n  "));
+    }
+
+    /// The browser console's severe entries since the last look (CSP refusals land here),
+    /// and the errors the collector caught on this page.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        if let Ok(Value::Array(log)) = self.c.issue_cmd(BrowserLog).await {
+            out.extend(
+                log.iter()
+                    .map(|e| e["message"].as_str().unwrap_or_default().to_owned()),
+            );
+        }
+        if let Ok(Value::Array(errors)) =
+            self.c.execute("return window.__errors || []", vec![]).await
+        {
+            out.extend(
+                errors
+                    .iter()
+                    .map(|e| e.as_str().unwrap_or_default().to_owned()),
+            );
+        }
+        out
     }
 
     /// Save a PNG screenshot of the page (for the screenshot script and for failures).

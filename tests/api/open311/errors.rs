@@ -179,3 +179,52 @@ async fn open311_errors_follow_the_spec() {
     assert_eq!(s, 403);
     assert_eq!(xml_root(&body).await, "errors");
 }
+
+/// Tokens are never issued (a POST answers with the `service_request_id`), so any token is
+/// unknown: 404 with the specification's error list, in either format.
+#[tokio::test]
+async fn tokens_are_never_issued_so_every_token_is_unknown() {
+    let app = spawn(Fixture::Empty).await;
+    let (s, ct, body) = get(&app, &format!("{BASE}/tokens/12345.json")).await;
+    assert_eq!(s, 404, "{body}");
+    assert!(ct.starts_with("application/json"), "{ct}");
+    let e = errors_of(&body);
+    assert_eq!(e[0]["code"], 404);
+    assert!(
+        e[0]["description"].as_str().unwrap().contains("token"),
+        "{body}"
+    );
+    let (s, ct, body) = get(&app, &format!("{BASE}/tokens/12345.xml")).await;
+    assert_eq!((s, ct.as_str()), (404, "text/xml; charset=utf-8"));
+    assert_eq!(xml_root(&body).await, "errors");
+}
+
+/// Found while describing Open311's errors for the OpenAPI document: a query string refused by
+/// the bounds every request passes (a control character, a value too long) was answered with
+/// the JSON API's error object (422) under Open311's base too. There it must be Open311's 400
+/// and error list.
+#[tokio::test]
+async fn a_refused_query_string_is_an_open311_error_under_its_base() {
+    let app = spawn(Fixture::Empty).await;
+    let long = "a".repeat(5000);
+    for (path, xml) in [
+        ("/requests.json?service_code=%01".to_owned(), false),
+        ("/services.json?jurisdiction_id=%1F".to_owned(), false),
+        (format!("/requests.json?status={long}"), false),
+        ("/requests.xml?status=%07".to_owned(), true),
+    ] {
+        let (s, ct, body) = get(&app, &format!("{BASE}{path}")).await;
+        assert_eq!(s, 400, "{path}: {body}");
+        if xml {
+            assert_eq!(ct, "text/xml; charset=utf-8");
+            assert_eq!(xml_root(&body).await, "errors");
+        } else {
+            assert!(ct.starts_with("application/json"), "{path}: {ct}");
+            assert_eq!(errors_of(&body)[0]["code"], 400, "{path}");
+        }
+    }
+    // Elsewhere the JSON API's own refusal stays as it was.
+    let (s, body) = app.get("/api/v1/grids?x=%01").await;
+    assert_eq!(s, 422, "{body}");
+    assert!(body.contains("\"invalid_input\""), "{body}");
+}
