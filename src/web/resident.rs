@@ -7,7 +7,7 @@ use super::form_csrf::PublicForm;
 use super::locale::Locale;
 use super::resident_auth::{CurrentResident, MaybeResident, ResidentForm, COOKIE};
 use crate::codes::{token, Code};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Refusal};
 use crate::people::otp;
 use crate::people::ratelimit;
 use crate::people::residents::{self, normalize_email, BindOutcome, Resident};
@@ -77,7 +77,7 @@ pub async fn send_code(
             minijinja::context! {
                 csrf, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
                 typed => f.email.chars().take(200).collect::<String>(),
-                error => crate::reports::ReportError::BadEmail.message(locale.tag()),
+                error => crate::reports::ReportError::BadEmail.words(locale),
             },
         )?;
         return Ok(HttpResponse::UnprocessableEntity()
@@ -90,11 +90,7 @@ pub async fn send_code(
     if !by_mail || !by_ip {
         return Err(AppError::with_detail(
             ErrorCode::RateLimited,
-            if locale == Locale::En {
-                "Too many codes requested; try again in 15 minutes."
-            } else {
-                "获取验证码过于频繁，请 15 分钟后再试。"
-            },
+            super::pages::translate(locale, "signin.too_many_codes", &[]),
         ));
     }
     let code = otp::issue(&state.redis, &email).await?;
@@ -151,19 +147,10 @@ pub async fn verify(
         ratelimit::hit(&state.redis, &guesses, otp::MAX_WRONG_PER_DAY, 86_400).await?;
     }
     if let Err(e) = outcome {
-        let status = if e == otp::OtpError::TooManyAttempts {
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS
-        } else {
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-        };
         if super::error_pages::wants_json(&req) {
-            let code = if e == otp::OtpError::TooManyAttempts {
-                ErrorCode::RateLimited
-            } else {
-                ErrorCode::InvalidInput
-            };
-            return Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()));
+            return Err(AppError::refused(&e, locale));
         }
+        let status = super::error_response::http_status(e.error_code());
         let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
         let body = state.pages.render(
             "me/code.html",
@@ -171,7 +158,7 @@ pub async fn verify(
             minijinja::context! {
                 csrf, email, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
                 typed => f.code.chars().take(6).collect::<String>(),
-                error => e.message(locale.tag()),
+                error => e.words(locale),
             },
         )?;
         return Ok(HttpResponse::build(status)
@@ -248,14 +235,13 @@ pub async fn me(
         ))
         .load(&mut conn)
         .await?;
-    let tag = locale.tag();
     let reports: Vec<serde_json::Value> = my_reports
         .into_iter()
         .map(|(pid, cat, st, desc, at)| {
             serde_json::json!({
                 "public_id": pid,
-                "category": state.catalog.kind(&cat).map(|k| k.name(tag).to_owned()).unwrap_or(cat),
-                "state": crate::reports::ledger::CaseState::parse(&st).map(|s| s.label(tag)).unwrap_or(""),
+                "category": state.catalog.kind(&cat).map(|k| k.name(locale).to_owned()).unwrap_or(cat),
+                "state": crate::reports::ledger::CaseState::parse(&st).map(|s| s.label(locale)).unwrap_or_default(),
                 "description": desc, "submitted_at": at,
             })
         })
