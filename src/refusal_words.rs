@@ -47,22 +47,26 @@ fn locale_files() -> BTreeMap<String, BTreeSet<String>> {
     files
 }
 
+/// A refusal as the check sees it: its enum, code, words and general error code.
+type Seen = (String, &'static str, Message, crate::error::ErrorCode);
+
 /// The code, the messages and the general error code of every example of `R`.
-fn refusals<R: Refusal>(
-    name: &str,
-) -> Vec<(String, &'static str, Message, crate::error::ErrorCode)> {
+fn refusals<R: Refusal>(name: &str) -> Vec<Seen> {
     R::examples()
         .iter()
         .map(|e| (name.to_owned(), e.code(), e.message(), e.error_code()))
         .collect()
 }
 
-fn every_refusal() -> Vec<(String, &'static str, Message, crate::error::ErrorCode)> {
+fn every_refusal() -> Vec<Seen> {
     use crate::grids::import_parse::{FileError, RowProblem};
     let mut all = Vec::new();
     all.extend(refusals::<crate::points::PointsError>("PointsError"));
     all.extend(refusals::<crate::activities::ActivityError>(
         "ActivityError",
+    ));
+    all.extend(refusals::<crate::activities::model::CheckinRefusal>(
+        "CheckinRefusal",
     ));
     all.extend(refusals::<crate::reports::ReportError>("ReportError"));
     all.extend(refusals::<crate::reports::ledger::TransitionError>(

@@ -1947,13 +1947,13 @@ mod tests {
             "on_behalf",
         ];
         for (i, k) in LedgerKind::ALL.into_iter().enumerate() {
-            assert_eq!((k.as_str(), k.label(Locale::ZhCn)), (codes[i], zh[i]));
+            assert_eq!((k.as_str(), k.label(Locale::ZhCn).as_str()), (codes[i], zh[i]));
         }
         assert_eq!(LedgerKind::TimeLimited.label(Locale::En), "Time-limited");
         let zh = ["满意", "基本满意", "不满意"];
         let codes = ["satisfied", "basically_satisfied", "dissatisfied"];
         for (i, r) in Rating::ALL.into_iter().enumerate() {
-            assert_eq!((r.as_str(), r.label(Locale::ZhCn)), (codes[i], zh[i]));
+            assert_eq!((r.as_str(), r.label(Locale::ZhCn).as_str()), (codes[i], zh[i]));
         }
         assert_eq!(
             Rating::BasicallySatisfied.label(Locale::En),

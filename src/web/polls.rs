@@ -4,7 +4,7 @@
 use super::locale::Locale;
 use super::resident_auth::{MaybeResident, ResidentForm};
 use crate::codes::{token, Code};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::polls::{Poll, Voter};
 use crate::state::AppState;
 use actix_web::http::header;

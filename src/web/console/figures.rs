@@ -393,7 +393,7 @@ struct CaseRow {
     id: i64,
     grid: String,
     category: String,
-    state: &'static str,
+    state: String,
     submitted_at: DateTime<Utc>,
     accept_by: DateTime<Utc>,
     finish_by: DateTime<Utc>,
