@@ -209,8 +209,8 @@ impl AppError {
     /// page shows the same words).
     pub fn refused(e: &impl Refusal, locale: Locale) -> Self {
         let message = e.message();
-        let mut err = AppError::with_detail(e.error_code(), message.render(locale))
-            .with_reason(e.code());
+        let mut err =
+            AppError::with_detail(e.error_code(), message.render(locale)).with_reason(e.code());
         err.args = message.rendered_args(locale);
         err
     }

@@ -91,7 +91,8 @@ fn every_refusal_has_words_in_every_locale_file() {
     let mut missing = Vec::new();
     for (name, code, message, error_code) in &all {
         assert!(
-            code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+            code.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
             "{name}: {code} is not snake_case"
         );
         assert!(

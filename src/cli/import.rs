@@ -3,9 +3,9 @@
 use crate::codes::landing::LandingCache;
 use crate::config::Settings;
 use crate::error::Refusal;
-use crate::i18n::Locale;
 use crate::grids::import::{self, ImportRequest, Outcome};
 use crate::grids::scope::Scope;
+use crate::i18n::Locale;
 use crate::redis_store::RedisStore;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;

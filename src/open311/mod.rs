@@ -166,7 +166,7 @@ pub fn status_notes(state: CaseState) -> String {
     let zh = crate::i18n::Locale::default();
     match state {
         CaseState::Resolved | CaseState::Duplicate => {
-            crate::i18n::translate(zh, &format!("open311.notes.{}", state.as_str()), &[])
+            crate::i18n::translate(zh, &format!("open311_notes.{}", state.as_str()), &[])
         }
         s => s.label(zh),
     }

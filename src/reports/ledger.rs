@@ -492,7 +492,9 @@ fn field_label(field: &str) -> Message {
 /// Label of an escalation level, for messages.
 fn level_label(level: i16) -> Message {
     match level {
-        LEVEL_STREET | LEVEL_COMMUNITY | LEVEL_GRID => Message::new(format!("ledger.level.{level}")),
+        LEVEL_STREET | LEVEL_COMMUNITY | LEVEL_GRID => {
+            Message::new(format!("ledger.level.{level}"))
+        }
         n => Message::new("ledger.level.other").text("n", n),
     }
 }
@@ -620,9 +622,12 @@ impl Refusal for TransitionError {
                     Message::new(format!("ledger.state_in_text.{}", state.as_str())),
                 )
                 .words("action", action_label(action)),
-            TransitionError::WrongActor { action, actor } => m
-                .words("action", action_label(action))
-                .words("actor", Message::new(format!("ledger.actor.{}", actor.as_str()))),
+            TransitionError::WrongActor { action, actor } => {
+                m.words("action", action_label(action)).words(
+                    "actor",
+                    Message::new(format!("ledger.actor.{}", actor.as_str())),
+                )
+            }
             TransitionError::EmptyText { field } => m.words("field", field_label(field)),
             TransitionError::TextTooLong { field, max } => {
                 m.words("field", field_label(field)).text("max", max)
@@ -1947,13 +1952,19 @@ mod tests {
             "on_behalf",
         ];
         for (i, k) in LedgerKind::ALL.into_iter().enumerate() {
-            assert_eq!((k.as_str(), k.label(Locale::ZhCn).as_str()), (codes[i], zh[i]));
+            assert_eq!(
+                (k.as_str(), k.label(Locale::ZhCn).as_str()),
+                (codes[i], zh[i])
+            );
         }
         assert_eq!(LedgerKind::TimeLimited.label(Locale::En), "Time-limited");
         let zh = ["满意", "基本满意", "不满意"];
         let codes = ["satisfied", "basically_satisfied", "dissatisfied"];
         for (i, r) in Rating::ALL.into_iter().enumerate() {
-            assert_eq!((r.as_str(), r.label(Locale::ZhCn).as_str()), (codes[i], zh[i]));
+            assert_eq!(
+                (r.as_str(), r.label(Locale::ZhCn).as_str()),
+                (codes[i], zh[i])
+            );
         }
         assert_eq!(
             Rating::BasicallySatisfied.label(Locale::En),

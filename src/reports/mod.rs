@@ -161,7 +161,11 @@ impl Refusal for ReportError {
             NotTheReporter,
         ];
         all.extend(photos::PhotoError::examples().into_iter().map(Photo));
-        all.extend(ledger::TransitionError::examples().into_iter().map(Transition));
+        all.extend(
+            ledger::TransitionError::examples()
+                .into_iter()
+                .map(Transition),
+        );
         all
     }
 }

@@ -208,7 +208,11 @@ pub async fn news_item(
         .into_iter()
         .map(|(_, name)| name)
         .collect::<Vec<_>>()
-        .join(&super::pages::translate(locale, "common.list_separator", &[]));
+        .join(&super::pages::translate(
+            locale,
+            "common.list_separator",
+            &[],
+        ));
     state.pages.page(
         "scan/news_item.html",
         locale,

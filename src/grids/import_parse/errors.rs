@@ -98,7 +98,6 @@ impl RowProblem {
             RowProblem::OutOfScope => "grid_out_of_scope",
         }
     }
-
 }
 
 impl Refusal for RowProblem {

@@ -2,9 +2,9 @@
 
 mod xlsx;
 
+use super::*;
 use crate::error::Refusal;
 use crate::i18n::Locale;
-use super::*;
 
 const MAX: usize = 1000;
 
@@ -453,12 +453,19 @@ fn row_problem_codes_and_messages_both_locales() {
     ];
     for (p, code, zh, en) in all {
         assert_eq!(p.code(), code);
-        assert!(p.words(Locale::ZhCn).contains(zh), "{}", p.words(Locale::ZhCn));
+        assert!(
+            p.words(Locale::ZhCn).contains(zh),
+            "{}",
+            p.words(Locale::ZhCn)
+        );
         assert!(p.words(Locale::En).contains(en), "{}", p.words(Locale::En));
     }
     let e = err(3, Some("room"), RowProblem::Missing);
     assert_eq!(e.words(Locale::ZhCn), "第3行「房号」：必填项为空");
-    assert_eq!(e.words(Locale::En), "Line 3, room: required value is missing");
+    assert_eq!(
+        e.words(Locale::En),
+        "Line 3, room: required value is missing"
+    );
     let d = err(9, None, RowProblem::DuplicateOf { line: 4 });
     assert_eq!(d.words(Locale::ZhCn), "第9行：与第 4 行重复");
     assert_eq!(d.words(Locale::En), "Line 9: duplicate of line 4");

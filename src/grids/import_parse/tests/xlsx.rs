@@ -1,11 +1,11 @@
 //! Workbooks: numbers as Excel stores them, tables not starting at A1, and
 //! sheets whose extent is refused before their rows are read.
 
-use crate::error::Refusal;
-use crate::i18n::Locale;
 use super::super::read::{cell_text, format_number};
 use super::super::*;
 use super::{err, households, lim, shops, MAX};
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use calamine::Data;
 
 fn xlsx_fixture(build: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
@@ -209,7 +209,11 @@ fn a1_and_all100000_is_refused_likewise() {
         ),
         "{e:?}"
     );
-    assert!(e.words(Locale::En).contains("ALL"), "{}", e.words(Locale::En));
+    assert!(
+        e.words(Locale::En).contains("ALL"),
+        "{}",
+        e.words(Locale::En)
+    );
 }
 
 #[test]

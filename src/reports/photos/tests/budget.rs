@@ -3,11 +3,11 @@
 //! allowance of [`PhotoIntake`].
 
 use super::super::budget::Plan;
-use crate::error::Refusal;
-use crate::i18n::Locale;
 use super::super::*;
 use super::alloc::peak_of;
 use super::fixtures::*;
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, RgbaImage};
 use std::time::{Duration, Instant};
@@ -34,7 +34,11 @@ fn grey_alpha_bomb_is_refused_from_its_header_fast_and_small() {
                 ..
             },
         ) => {
-            assert!(e.words(Locale::En).contains("8000×8000"), "{}", e.words(Locale::En));
+            assert!(
+                e.words(Locale::En).contains("8000×8000"),
+                "{}",
+                e.words(Locale::En)
+            );
         }
         other => panic!("expected a refusal, got {:?}", other.map(|p| p.width)),
     }

@@ -4,12 +4,12 @@ mod alloc;
 mod budget;
 mod fixtures;
 
-use crate::error::Refusal;
-use crate::i18n::Locale;
 use super::container::sniff;
 use super::gps::read_gps;
 use super::pixels::fit;
 use super::*;
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use fixtures::*;
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, Rgb, RgbImage, Rgba, RgbaImage};
