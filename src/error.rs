@@ -11,7 +11,22 @@
 //! - Library errors convert with `?` into `internal` (or `database_unavailable` /
 //!   `redis_unavailable` when the service behind them does not answer), so a handler never
 //!   turns an infrastructure fault into a misleading 4xx.
+//! - A domain *refusal* (the request was understood, the rules say no: a closed poll, a wrong
+//!   code, a photo too large) is an enum that implements [`Refusal`]: a stable `code()`, its
+//!   arguments, and the [`ErrorCode`] (hence the HTTP status) decided in the enum, once. Its
+//!   words live in `assets/locales/<tag>.yml` under `reason.<code>` (import problems under
+//!   `import_file.<code>`), never in Rust; the web layer puts them into the request's
+//!   language ([`AppError::refused`] or the error page's `reason.<code>` lookup). A handler
+//!   never picks a status or words for a refusal itself.
+//! - Nested results: an operation that can fail for infrastructure *and* be refused returns
+//!   `AppResult<Result<T, SomeRefusal>>`. The outer `?` is for faults (the caller has
+//!   nothing to decide); the inner `Result` is a refusal the caller must look at, because it
+//!   usually answers it differently (the form again with the words beside the field, a
+//!   redirect) rather than with an error page. Only refusals go inside; never an `AppError`
+//!   inside an `AppResult`. When every caller would just turn the refusal into an error, the
+//!   function returns `AppResult<T>` and converts the refusal itself.
 
+use crate::i18n::{Locale, Message};
 use serde::Serialize;
 use std::fmt;
 
@@ -100,6 +115,32 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::Internal,
 ];
 
+/// A domain refusal: why a request was understood and refused (see the module's policy).
+pub trait Refusal {
+    /// The stable snake_case reason code (JSON `reason`). Adding one is fine; renaming one
+    /// breaks clients.
+    fn code(&self) -> &'static str;
+
+    /// The general error code the refusal belongs to, which decides the HTTP status.
+    fn error_code(&self) -> ErrorCode;
+
+    /// The words, not yet in a language: `reason.<code>` with the refusal's arguments.
+    fn message(&self) -> Message {
+        Message::new(format!("reason.{}", self.code()))
+    }
+
+    /// The words in `locale`.
+    fn words(&self, locale: Locale) -> String {
+        self.message().render(locale)
+    }
+
+    /// One value of every variant (with sample arguments), so a test can check that every
+    /// locale file has words for each.
+    fn examples() -> Vec<Self>
+    where
+        Self: Sized;
+}
+
 /// A failure with its stable code, a detail safe to show (4xx only) and a cause to log.
 #[derive(Debug)]
 pub struct AppError {
@@ -161,6 +202,17 @@ impl AppError {
 
     pub fn invalid(detail: impl Into<String>) -> Self {
         Self::with_detail(ErrorCode::InvalidInput, detail)
+    }
+
+    /// A refusal for a client of `locale`: its error code, its reason code, and its words
+    /// in that language as the detail (so JSON clients read them as `message`, and the error
+    /// page shows the same words).
+    pub fn refused(e: &impl Refusal, locale: Locale) -> Self {
+        let message = e.message();
+        let mut err =
+            AppError::with_detail(e.error_code(), message.render(locale)).with_reason(e.code());
+        err.args = message.rendered_args(locale);
+        err
     }
 
     /// Attach a finer stable code.

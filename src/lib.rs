@@ -2,7 +2,7 @@
 //! vote, earn and spend points and read community news; staff run the grids behind it.
 //!
 //! Layering (imports point one way): `startup` → `web` → domain (`grids`, `codes`,
-//! `people`, `news`, `reports`, `figures`) → `db`, `config`, `error`. Domain modules never import `web`.
+//! `people`, `news`, `reports`, `figures`) → `db`, `config`, `error`, `i18n`. Domain modules never import `web`.
 
 #[macro_use]
 extern crate rust_i18n;
@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod figures;
 pub mod grids;
+pub mod i18n;
 pub mod jobs;
 pub mod news;
 pub mod notify;
@@ -28,6 +29,8 @@ pub mod points;
 pub mod polls;
 pub mod print;
 pub mod redis_store;
+#[cfg(test)]
+mod refusal_words;
 pub mod reports;
 pub mod signed;
 pub mod startup;

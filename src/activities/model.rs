@@ -390,6 +390,29 @@ impl From<ActivityError> for CheckinRefusal {
     }
 }
 
+impl crate::error::Refusal for CheckinRefusal {
+    fn code(&self) -> &'static str {
+        match self {
+            CheckinRefusal::Activity(e) => e.code(),
+            CheckinRefusal::Points(e) => e.code(),
+        }
+    }
+
+    fn error_code(&self) -> crate::error::ErrorCode {
+        match self {
+            CheckinRefusal::Activity(e) => e.error_code(),
+            CheckinRefusal::Points(e) => e.error_code(),
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        let activity = ActivityError::examples().into_iter().map(Self::Activity);
+        activity
+            .chain([CheckinRefusal::Points(crate::points::PointsError::NotBound)])
+            .collect()
+    }
+}
+
 impl From<CheckinRefusal> for crate::error::AppError {
     fn from(r: CheckinRefusal) -> Self {
         match r {

@@ -1,11 +1,11 @@
 //! The rules of activities (pure): what a valid activity is, when check-in is open, and how
 //! many volunteers may still be confirmed.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Refusal};
 use chrono::{DateTime, Duration, Utc};
 
-/// Why an activity step was refused. Each has a stable reason code and a message in both
-/// languages (`activities.error.<code>`).
+/// Why an activity step was refused. Each has a stable reason code and its words in the
+/// locale files (`reason.<code>`), except `Invalid`, which names the form field at fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActivityError {
     /// No such activity (or its code is unknown).
@@ -42,14 +42,42 @@ impl ActivityError {
     }
 }
 
+impl Refusal for ActivityError {
+    fn code(&self) -> &'static str {
+        ActivityError::code(*self)
+    }
+
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            ActivityError::NoSuchActivity | ActivityError::NoSuchCheckin => ErrorCode::NotFound,
+            ActivityError::Invalid(_) => ErrorCode::InvalidInput,
+            _ => ErrorCode::Conflict,
+        }
+    }
+
+    /// Every variant with words; `Invalid(field)` has none of its own: the form names the
+    /// field (`activities.field.*`).
+    fn examples() -> Vec<Self> {
+        use ActivityError::*;
+        vec![
+            NoSuchActivity,
+            Cancelled,
+            CheckinNotOpen,
+            CheckinClosed,
+            ActivityFull,
+            NoSuchCheckin,
+            AlreadyDecided,
+        ]
+    }
+}
+
+/// Without a language: the code as detail; pages show `reason.<code>` (see `web::error_pages`).
 impl From<ActivityError> for AppError {
     fn from(e: ActivityError) -> Self {
-        let code = match e {
-            ActivityError::NoSuchActivity | ActivityError::NoSuchCheckin => ErrorCode::NotFound,
-            ActivityError::Invalid(field) => return AppError::invalid(field),
-            _ => ErrorCode::Conflict,
-        };
-        AppError::with_detail(code, e.code()).with_reason(e.code())
+        if let ActivityError::Invalid(field) = e {
+            return AppError::invalid(field);
+        }
+        AppError::with_detail(e.error_code(), e.code()).with_reason(e.code())
     }
 }
 

@@ -2,8 +2,10 @@
 
 use crate::codes::landing::LandingCache;
 use crate::config::Settings;
+use crate::error::Refusal;
 use crate::grids::import::{self, ImportRequest, Outcome};
 use crate::grids::scope::Scope;
+use crate::i18n::Locale;
 use crate::redis_store::RedisStore;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
@@ -60,10 +62,10 @@ pub async fn run(
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     bar.finish_and_clear();
     match outcome {
-        Outcome::FileRejected(e) => anyhow::bail!("{} — nothing imported", e.message("en")),
+        Outcome::FileRejected(e) => anyhow::bail!("{} — nothing imported", e.words(Locale::En)),
         Outcome::RowsRejected { total, errors, .. } => {
             for e in &errors {
-                eprintln!("{}", e.message("en"));
+                eprintln!("{}", e.words(Locale::En));
             }
             anyhow::bail!(
                 "{} problem(s) in {total} rows — nothing imported (fix the file, or pass --skip-bad-rows)",
@@ -72,7 +74,7 @@ pub async fn run(
         }
         Outcome::Applied(a) => {
             for e in &a.errors {
-                eprintln!("skipped: {}", e.message("en"));
+                eprintln!("skipped: {}", e.words(Locale::En));
             }
             println!(
                 "imported {} {} rows: {} new, {} updated, {} unchanged, {} skipped; {} codes issued (batch {})",

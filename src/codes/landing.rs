@@ -14,6 +14,7 @@ use crate::codes::model::ScanTarget;
 use crate::codes::Code;
 use crate::db::DbPool;
 use crate::error::AppResult;
+use crate::i18n::Locale;
 use crate::news::News;
 use crate::redis_store::RedisStore;
 use bytes::Bytes;
@@ -28,10 +29,10 @@ pub struct LandingView {
     pub target: ScanTarget,
     pub news: Vec<News>,
     /// The page as an anonymous visitor sees it, rendered by the web layer once per language
-    /// while the view is cached (zh-CN, en): a burst of scans costs one render, not one per
+    /// while the view is cached (in `Locale::ALL` order): a burst of scans costs one render, not one per
     /// request.
     #[serde(skip)]
-    pub rendered: [OnceLock<Bytes>; 2],
+    pub rendered: [OnceLock<Bytes>; Locale::ALL.len()],
 }
 
 /// The per-instance cache of landing views and the change signal shared by all instances.

@@ -1,5 +1,6 @@
 //! Mail templates: `assets/email/<name>/<locale>/{subject.txt, body.txt, body.html}`.
 
+use crate::i18n::Locale;
 use minijinja::{Environment, Value};
 use std::path::Path;
 
@@ -52,22 +53,24 @@ impl MailTemplates {
         Ok(MailTemplates { env })
     }
 
-    /// Render `name` in `locale` (falling back to zh-CN).
+    /// Render `name` in `locale`, a stored language tag (falling back to the default
+    /// language when the tag names none we speak or the mail has no version in it).
     pub fn render(
         &self,
         name: &str,
         locale: &str,
         params: &serde_json::Value,
     ) -> anyhow::Result<Rendered> {
-        let locale = if locale.starts_with("en")
-            && self
-                .env
-                .get_template(&format!("{name}/en/subject.txt"))
+        let has = |l: Locale| {
+            self.env
+                .get_template(&format!("{name}/{}/subject.txt", l.tag()))
                 .is_ok()
-        {
-            "en"
+        };
+        let wanted = Locale::parse_or_default(locale);
+        let locale = if has(wanted) {
+            wanted.tag()
         } else {
-            "zh-CN"
+            Locale::default().tag()
         };
         let ctx = Value::from(minijinja::value::Serde(params));
         let part = |file: &str| -> anyhow::Result<String> {

@@ -161,12 +161,14 @@ pub fn states_of(status: &str) -> Option<Vec<&'static str>> {
     )
 }
 
-/// `status_notes` for a ledger state (the table in the module docs).
-pub fn status_notes(state: CaseState) -> &'static str {
+/// `status_notes` for a ledger state (the table in the module docs), in the default language.
+pub fn status_notes(state: CaseState) -> String {
+    let zh = crate::i18n::Locale::default();
     match state {
-        CaseState::Resolved => "已办结，等待居民评价",
-        CaseState::Duplicate => "重复案件",
-        s => s.label("zh-CN"),
+        CaseState::Resolved | CaseState::Duplicate => {
+            crate::i18n::translate(zh, &format!("open311_notes.{}", state.as_str()), &[])
+        }
+        s => s.label(zh),
     }
 }
 

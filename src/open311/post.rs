@@ -211,7 +211,10 @@ pub async fn handle(
     };
     let outcome = submit::submit_prepared(d, &sender, "zh-CN", submission)
         .await?
-        .map_err(|e| Open311Error::bad(format!("{}: {}", e.code(), e.message("zh-CN"))))?;
+        .map_err(|e| {
+            let words = crate::error::Refusal::words(&e, crate::i18n::Locale::default());
+            Open311Error::bad(format!("{}: {words}", e.code()))
+        })?;
     let mut conn = d.db.get().await.map_err(crate::error::AppError::from)?;
     let posted = match outcome {
         Outcome::Created(r) | Outcome::Existing(r) => {

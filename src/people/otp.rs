@@ -4,6 +4,8 @@
 //! Checking runs as one Lua script on one key, so concurrent guesses cannot race past the
 //! attempt limit; the code is deleted on success (single use).
 
+use crate::error::{ErrorCode, Refusal};
+use crate::i18n::Message;
 use crate::redis_store::RedisStore;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -15,7 +17,7 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// Wrong guesses allowed per address per day, across all its codes.
 pub const MAX_WRONG_PER_DAY: u32 = 10;
 
-/// Why a code was not accepted.
+/// Why a code was not accepted (words: `reason.<code>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OtpError {
     /// No code (never sent, expired, or already used).
@@ -35,20 +37,36 @@ impl OtpError {
             OtpError::TooManyAttempts => "code_attempts_exceeded",
         }
     }
+}
 
-    /// For people.
-    pub fn message(self, locale: &str) -> String {
-        let en = locale.starts_with("en");
-        match (self, en) {
-            (OtpError::Expired, false) => "验证码已失效，请重新获取。".into(),
-            (OtpError::Expired, true) => "The code has expired; please ask for a new one.".into(),
-            (OtpError::Wrong { left }, false) => format!("验证码不正确，还可以尝试 {left} 次。"),
-            (OtpError::Wrong { left }, true) => format!("Wrong code; {left} tries left."),
-            (OtpError::TooManyAttempts, false) => "错误次数过多，验证码已作废，请重新获取。".into(),
-            (OtpError::TooManyAttempts, true) => {
-                "Too many wrong tries; the code is void. Please ask for a new one.".into()
-            }
+impl Refusal for OtpError {
+    fn code(&self) -> &'static str {
+        OtpError::code(*self)
+    }
+
+    /// Too many wrong guesses is a rate limit (429); an expired or wrong code is 422.
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            OtpError::TooManyAttempts => ErrorCode::RateLimited,
+            _ => ErrorCode::InvalidInput,
         }
+    }
+
+    /// `reason.<code>`; a wrong code says how many tries are left.
+    fn message(&self) -> Message {
+        let m = Message::new(format!("reason.{}", self.code()));
+        match self {
+            OtpError::Wrong { left } => m.text("left", left),
+            _ => m,
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![
+            OtpError::Expired,
+            OtpError::Wrong { left: 3 },
+            OtpError::TooManyAttempts,
+        ]
     }
 }
 

@@ -2,7 +2,7 @@
 //! database code calls these under its locks; the property test drives them against a
 //! simple model.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{AppError, ErrorCode, Refusal};
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use sha2::{Digest, Sha256};
 
@@ -122,6 +122,21 @@ impl PointsError {
     }
 }
 
+impl Refusal for PointsError {
+    fn code(&self) -> &'static str {
+        PointsError::code(*self)
+    }
+
+    fn error_code(&self) -> ErrorCode {
+        PointsError::error_code(*self)
+    }
+
+    fn examples() -> Vec<Self> {
+        PointsError::ALL.to_vec()
+    }
+}
+
+/// Without a language: the code as detail; pages show `reason.<code>` (see `web::error_pages`).
 impl From<PointsError> for AppError {
     fn from(e: PointsError) -> Self {
         AppError::with_detail(e.error_code(), e.code()).with_reason(e.code())

@@ -12,7 +12,7 @@ use crate::db::schema::{
     grids, households, poll_ballot_choices, poll_ballots, poll_grids, poll_options,
     poll_participation, poll_questions, polls,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode, Refusal};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -68,7 +68,7 @@ pub struct NewPoll {
     pub questions: Vec<(String, i16, Vec<String>)>,
 }
 
-/// Why a ballot was refused.
+/// Why a ballot was refused (words: `reason.<code>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VoteError {
     NotOpenYet,
@@ -93,26 +93,34 @@ impl VoteError {
             VoteError::AlreadyVoted => "already_voted",
         }
     }
+}
 
-    /// For people.
-    pub fn message(self, locale: &str) -> &'static str {
-        let en = locale.starts_with("en");
-        match (self, en) {
-            (VoteError::NotOpenYet, false) => "投票尚未开始。",
-            (VoteError::NotOpenYet, true) => "This poll has not opened yet.",
-            (VoteError::Closed, false) => "投票已结束。",
-            (VoteError::Closed, true) => "This poll has closed.",
-            (VoteError::NotBound, false) => "您还不是这户的成员，不能代表这户投票。",
-            (VoteError::NotBound, true) => "You are not a member of this household, so you cannot vote for it.",
-            (VoteError::NotInPollGrids, false) => "这户不在本次投票的范围内。",
-            (VoteError::NotInPollGrids, true) => "This household is not among those this poll is for.",
-            (VoteError::UnknownOption, false) => "选项无效，请重新选择。",
-            (VoteError::UnknownOption, true) => "That option is not part of this poll.",
-            (VoteError::WrongNumberOfChoices, false) => "每个问题请按要求选择（单选题选一项，多选题不超过规定项数）。",
-            (VoteError::WrongNumberOfChoices, true) => "Choose one option per single-choice question, and no more than allowed on the others.",
-            (VoteError::AlreadyVoted, false) => "已经投过票了，每户（每人）只能投一次。",
-            (VoteError::AlreadyVoted, true) => "A ballot was already cast; only one is allowed.",
+impl Refusal for VoteError {
+    fn code(&self) -> &'static str {
+        VoteError::code(*self)
+    }
+
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            VoteError::AlreadyVoted | VoteError::NotOpenYet | VoteError::Closed => {
+                ErrorCode::Conflict
+            }
+            VoteError::NotInPollGrids | VoteError::NotBound => ErrorCode::Forbidden,
+            VoteError::UnknownOption | VoteError::WrongNumberOfChoices => ErrorCode::InvalidInput,
         }
+    }
+
+    fn examples() -> Vec<Self> {
+        use VoteError::*;
+        vec![
+            NotOpenYet,
+            Closed,
+            NotBound,
+            NotInPollGrids,
+            UnknownOption,
+            WrongNumberOfChoices,
+            AlreadyVoted,
+        ]
     }
 }
 

@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::i18n::Locale;
 use serde::{Deserialize, Serialize};
 
 /// The case-ledger kinds (台账) a kind may default to, in their TOML spelling:
@@ -122,42 +123,33 @@ pub struct Kind {
     pub open311: String,
 }
 
-/// True when `locale` asks for English (`en`, `en-US`, `en_GB`, any case).
-fn is_english(locale: &str) -> bool {
-    let primary = locale.split(['-', '_']).next().unwrap_or("");
-    primary.eq_ignore_ascii_case("en")
+/// The name for `locale` of a catalog entry: the catalog carries one name per language
+/// (`name_zh`, `name_en`), being configuration a deployment edits rather than fixed words.
+fn name_in<'a>(locale: Locale, zh: &'a str, en: &'a str) -> &'a str {
+    match locale {
+        Locale::ZhCn => zh,
+        Locale::En => en,
+    }
 }
 
 impl Kind {
-    /// The name in `locale`: English for `en` (and `en-*`), Chinese otherwise.
-    pub fn name(&self, locale: &str) -> &str {
-        if is_english(locale) {
-            &self.name_en
-        } else {
-            &self.name_zh
-        }
+    /// The name in `locale`.
+    pub fn name(&self, locale: Locale) -> &str {
+        name_in(locale, &self.name_zh, &self.name_en)
     }
 }
 
 impl Module {
-    /// The name in `locale`: English for `en` (and `en-*`), Chinese otherwise.
-    pub fn name(&self, locale: &str) -> &str {
-        if is_english(locale) {
-            &self.name_en
-        } else {
-            &self.name_zh
-        }
+    /// The name in `locale`.
+    pub fn name(&self, locale: Locale) -> &str {
+        name_in(locale, &self.name_zh, &self.name_en)
     }
 }
 
 impl Department {
-    /// The name in `locale`: English for `en` (and `en-*`), Chinese otherwise.
-    pub fn name(&self, locale: &str) -> &str {
-        if is_english(locale) {
-            &self.name_en
-        } else {
-            &self.name_zh
-        }
+    /// The name in `locale`.
+    pub fn name(&self, locale: Locale) -> &str {
+        name_in(locale, &self.name_zh, &self.name_en)
     }
 }
 
@@ -624,21 +616,21 @@ open311 = "GY-C-0201"
     fn names_in_both_locales() {
         let c = shipped();
         let k = c.kind("event.garbage_overflow").unwrap();
-        assert_eq!(k.name("zh"), "垃圾满溢");
-        assert_eq!(k.name("zh-CN"), "垃圾满溢");
-        assert_eq!(k.name("en"), "Overflowing garbage");
-        assert_eq!(k.name("en-US"), "Overflowing garbage");
-        assert_eq!(k.name(""), "垃圾满溢");
+        assert_eq!(k.name(Locale::ZhCn), "垃圾满溢");
+        assert_eq!(k.name(Locale::En), "Overflowing garbage");
         let m = c.module("city_appearance").unwrap();
-        assert_eq!(m.name("zh"), "市容市貌");
-        assert_eq!(m.name("en"), "City appearance");
+        assert_eq!(m.name(Locale::ZhCn), "市容市貌");
+        assert_eq!(m.name(Locale::En), "City appearance");
         let d = c.department("urban_management").unwrap();
-        assert_eq!(d.name("zh"), "城市管理综合执法局");
-        assert_eq!(d.name("EN"), "Urban Management and Law Enforcement Bureau");
+        assert_eq!(d.name(Locale::ZhCn), "城市管理综合执法局");
+        assert_eq!(
+            d.name(Locale::En),
+            "Urban Management and Law Enforcement Bureau"
+        );
         for k in c.kinds() {
-            assert!(!k.name("zh").is_empty() && !k.name("en").is_empty());
+            assert!(!k.name(Locale::ZhCn).is_empty() && !k.name(Locale::En).is_empty());
             assert!(
-                k.name("en").is_ascii(),
+                k.name(Locale::En).is_ascii(),
                 "{}: English name not ASCII",
                 k.code
             );

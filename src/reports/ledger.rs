@@ -17,12 +17,13 @@
 //! [`Transition`]. Background jobs ask [`escalation_due`] and
 //! [`auto_close_due`] with the caller's own (controllable) clock.
 //!
-//! Locales: every `label`/`message` takes a locale string; anything starting
-//! with `en` (any case: `en`, `en-US`, `EN_gb`) gets English, everything else
-//! gets Simplified Chinese (zh-CN), the service's primary language.
+//! Words: every `label` takes a [`Locale`]; the words themselves are in the
+//! locale files (`ledger.*`, and `reason.<code>` for a [`TransitionError`]).
 
 use std::fmt;
 
+use crate::error::{ErrorCode, Refusal};
+use crate::i18n::{translate, Locale, Message};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -44,40 +45,28 @@ pub const LEVEL_COMMUNITY: i16 = 2;
 /// Escalation level of the street (街道); nothing is above it.
 pub const LEVEL_STREET: i16 = 1;
 
-/// Whether `locale` asks for English. Everything else falls back to zh-CN,
-/// because the residents and grid workers are served in Chinese first.
-fn is_en(locale: &str) -> bool {
-    locale
-        .as_bytes()
-        .get(..2)
-        .is_some_and(|p| p.eq_ignore_ascii_case(b"en"))
-}
-
-/// Picks the zh-CN or the English text for `locale`.
-fn pick(locale: &str, zh: &'static str, en: &'static str) -> &'static str {
-    if is_en(locale) {
-        en
-    } else {
-        zh
-    }
+/// The words of `ledger.<group>.<code>` in `locale`.
+fn words(group: &str, code: &str, locale: Locale) -> String {
+    translate(locale, &format!("ledger.{group}.{code}"), &[])
 }
 
 /// Shared `parse` for the small enums: accepts the stable snake_case code
 /// (what is stored in the database and sent over JSON) and also either
-/// locale's label, so that spreadsheet imports of the paper ledger, which
+/// language's label, so that spreadsheet imports of the paper ledger, which
 /// carry the Chinese labels, parse too. Surrounding whitespace is ignored and
 /// ASCII case does not matter.
 fn parse_by<T: Copy>(
     s: &str,
     all: &[T],
     code: impl Fn(T) -> &'static str,
-    label: impl Fn(T, &str) -> &'static str,
+    label: impl Fn(T, Locale) -> String,
 ) -> Option<T> {
     let s = s.trim();
     all.iter().copied().find(|&v| {
         code(v).eq_ignore_ascii_case(s)
-            || label(v, "zh-CN") == s
-            || label(v, "en").eq_ignore_ascii_case(s)
+            || Locale::ALL
+                .iter()
+                .any(|&l| label(v, l).eq_ignore_ascii_case(s))
     })
 }
 
@@ -166,19 +155,9 @@ impl CaseState {
         )
     }
 
-    /// The human label: zh-CN by default, English for `en*` locales.
-    pub fn label(self, locale: &str) -> &'static str {
-        match self {
-            CaseState::Submitted => pick(locale, "待签收", "Submitted"),
-            CaseState::Accepted => pick(locale, "已签收", "Accepted"),
-            CaseState::Dispatched => pick(locale, "已交办", "Dispatched"),
-            CaseState::InProgress => pick(locale, "办理中", "In progress"),
-            CaseState::Resolved => pick(locale, "已办结", "Resolved"),
-            CaseState::Closed => pick(locale, "已结案", "Closed"),
-            CaseState::Rejected => pick(locale, "不予受理", "Rejected"),
-            CaseState::Duplicate => pick(locale, "重复", "Duplicate"),
-            CaseState::NotOurs => pick(locale, "非本部门职责", "Not our responsibility"),
-        }
+    /// The human label in `locale` (`ledger.state.<code>`).
+    pub fn label(self, locale: Locale) -> String {
+        words("state", self.as_str(), locale)
     }
 }
 
@@ -236,15 +215,9 @@ impl LedgerKind {
         parse_by(s, &Self::ALL, Self::as_str, Self::label)
     }
 
-    /// The human label: zh-CN by default, English for `en*` locales.
-    pub fn label(self, locale: &str) -> &'static str {
-        match self {
-            LedgerKind::Immediate => pick(locale, "即办件", "Immediate"),
-            LedgerKind::TimeLimited => pick(locale, "限时件", "Time-limited"),
-            LedgerKind::Special => pick(locale, "特办件", "Special"),
-            LedgerKind::Promised => pick(locale, "承诺件", "Promised"),
-            LedgerKind::OnBehalf => pick(locale, "代办件", "On behalf"),
-        }
+    /// The human label in `locale` (`ledger.kind.<code>`).
+    pub fn label(self, locale: Locale) -> String {
+        words("kind", self.as_str(), locale)
     }
 }
 
@@ -293,13 +266,9 @@ impl Rating {
         parse_by(s, &Self::ALL, Self::as_str, Self::label)
     }
 
-    /// The human label: zh-CN by default, English for `en*` locales.
-    pub fn label(self, locale: &str) -> &'static str {
-        match self {
-            Rating::Satisfied => pick(locale, "满意", "Satisfied"),
-            Rating::BasicallySatisfied => pick(locale, "基本满意", "Basically satisfied"),
-            Rating::Dissatisfied => pick(locale, "不满意", "Dissatisfied"),
-        }
+    /// The human label in `locale` (`ledger.rating.<code>`).
+    pub fn label(self, locale: Locale) -> String {
+        words("rating", self.as_str(), locale)
     }
 }
 
@@ -362,15 +331,9 @@ impl Actor {
         parse_by(s, &Self::ALL, Self::as_str, Self::label)
     }
 
-    /// The human label: zh-CN by default, English for `en*` locales.
-    pub fn label(self, locale: &str) -> &'static str {
-        match self {
-            Actor::Reporter => pick(locale, "上报人", "Reporter"),
-            Actor::Responsible => pick(locale, "责任网格人员", "Responsible staff"),
-            Actor::Department => pick(locale, "承办部门", "Department"),
-            Actor::Admin => pick(locale, "管理员", "Administrator"),
-            Actor::System => pick(locale, "系统", "System"),
-        }
+    /// The human label in `locale` (`ledger.actor.<code>`).
+    pub fn label(self, locale: Locale) -> String {
+        words("actor", self.as_str(), locale)
     }
 }
 
@@ -477,53 +440,62 @@ impl Action {
         }
     }
 
-    /// The human label of the action (a verb phrase), zh-CN or English.
-    pub fn label(&self, locale: &str) -> &'static str {
-        action_label(self.name(), locale)
+    /// The human label of the action (a verb phrase) in `locale`.
+    pub fn label(&self, locale: Locale) -> String {
+        action_label(self.name()).render(locale)
     }
+}
+
+/// Every [`Action::name`]; each has words under `ledger.action.<name>`.
+const ACTION_NAMES: [&str; 13] = [
+    "accept",
+    "dispatch",
+    "start",
+    "resolve",
+    "rate",
+    "reject",
+    "mark_duplicate",
+    "not_ours",
+    "reroute",
+    "reclassify",
+    "escalate",
+    "auto_close",
+    "comment",
+];
+
+/// The text fields a [`TransitionError`] may name; each has words under `ledger.field.*`.
+const FIELD_NAMES: [&str; 6] = [
+    "note",
+    "reason",
+    "comment",
+    "text",
+    "department",
+    "to_category",
+];
+
+/// The words `ledger.<group>.<name>`, or `ledger.<group>.other` for a name without its own.
+fn known_or_other(group: &str, known: &[&str], name: &str) -> Message {
+    let name = if known.contains(&name) { name } else { "other" };
+    Message::new(format!("ledger.{group}.{name}"))
 }
 
 /// Label of an action by its [`Action::name`]; errors only carry the name.
-fn action_label(name: &str, locale: &str) -> &'static str {
-    match name {
-        "accept" => pick(locale, "签收", "accept"),
-        "dispatch" => pick(locale, "交办", "dispatch"),
-        "start" => pick(locale, "开始办理", "start handling"),
-        "resolve" => pick(locale, "办结", "resolve"),
-        "rate" => pick(locale, "评价", "rate"),
-        "reject" => pick(locale, "不予受理", "reject"),
-        "mark_duplicate" => pick(locale, "标记为重复", "mark as duplicate"),
-        "not_ours" => pick(locale, "退回（非本部门职责）", "return as not ours"),
-        "reroute" => pick(locale, "改派网格", "reroute"),
-        "reclassify" => pick(locale, "调整类别", "reclassify"),
-        "escalate" => pick(locale, "升级", "escalate"),
-        "auto_close" => pick(locale, "自动结案", "auto-close"),
-        "comment" => pick(locale, "留言", "comment on"),
-        _ => pick(locale, "操作", "act on"),
-    }
+fn action_label(name: &str) -> Message {
+    known_or_other("action", &ACTION_NAMES, name)
 }
 
 /// Label of a text field named in [`TransitionError::EmptyText`] / `TextTooLong`.
-fn field_label(field: &str, locale: &str) -> &'static str {
-    match field {
-        "note" => pick(locale, "办结说明", "result note"),
-        "reason" => pick(locale, "原因", "reason"),
-        "comment" => pick(locale, "评价意见", "comment"),
-        "text" => pick(locale, "留言内容", "text"),
-        "department" => pick(locale, "承办部门", "department"),
-        "to_category" => pick(locale, "目标类别", "target category"),
-        _ => pick(locale, "内容", "text"),
-    }
+fn field_label(field: &str) -> Message {
+    known_or_other("field", &FIELD_NAMES, field)
 }
 
 /// Label of an escalation level, for messages.
-fn level_label(level: i16, locale: &str) -> String {
+fn level_label(level: i16) -> Message {
     match level {
-        LEVEL_STREET => pick(locale, "街道", "street").to_string(),
-        LEVEL_COMMUNITY => pick(locale, "社区", "community").to_string(),
-        LEVEL_GRID => pick(locale, "网格", "grid").to_string(),
-        n if is_en(locale) => format!("level {n}"),
-        n => format!("第{n}级"),
+        LEVEL_STREET | LEVEL_COMMUNITY | LEVEL_GRID => {
+            Message::new(format!("ledger.level.{level}"))
+        }
+        n => Message::new("ledger.level.other").text("n", n),
     }
 }
 
@@ -620,60 +592,73 @@ impl TransitionError {
             TransitionError::SelfDuplicate => "self_duplicate",
         }
     }
+}
 
-    /// A message for the person who tried, zh-CN by default, English for `en*`.
-    pub fn message(&self, locale: &str) -> String {
-        let en = is_en(locale);
+impl Refusal for TransitionError {
+    fn code(&self) -> &'static str {
+        TransitionError::code(self)
+    }
+
+    /// Not possible now (or already escalated) is a conflict with the case's state; the
+    /// wrong actor is forbidden; a bad payload is invalid input.
+    fn error_code(&self) -> ErrorCode {
         match self {
-            TransitionError::NotAllowed { state, action } => {
-                let (s, a) = (state.label(locale), action_label(action, locale));
-                if en {
-                    format!("Cannot {a} a case that is {}.", s.to_lowercase())
-                } else {
-                    format!("案件当前状态为“{s}”，不能{a}。")
-                }
+            TransitionError::NotAllowed { .. } | TransitionError::AlreadyEscalated { .. } => {
+                ErrorCode::Conflict
             }
-            TransitionError::WrongActor { action, actor } => {
-                let (a, who) = (action_label(action, locale), actor.label(locale));
-                if en {
-                    format!("{who} may not {a} this case.")
-                } else {
-                    format!("{who}无权对此案件进行“{a}”操作。")
-                }
-            }
-            TransitionError::EmptyText { field } => {
-                let f = field_label(field, locale);
-                if en {
-                    format!("Please enter the {f}.")
-                } else {
-                    format!("请填写{f}。")
-                }
-            }
-            TransitionError::TextTooLong { field, max } => {
-                let f = field_label(field, locale);
-                if en {
-                    format!("The {f} must be at most {max} characters.")
-                } else {
-                    format!("{f}不能超过{max}个字。")
-                }
-            }
-            TransitionError::AlreadyEscalated { level } => {
-                let l = level_label(*level, locale);
-                if en {
-                    format!(
-                        "The case is already at the {l} level and can only be escalated above it."
-                    )
-                } else {
-                    format!("案件已在{l}层级，只能向更高层级升级。")
-                }
-            }
-            TransitionError::SelfDuplicate => pick(
-                locale,
-                "案件不能与自身重复。",
-                "A case cannot be a duplicate of itself.",
-            )
-            .to_string(),
+            TransitionError::WrongActor { .. } => ErrorCode::Forbidden,
+            _ => ErrorCode::InvalidInput,
         }
+    }
+
+    /// `reason.<code>`, naming the state, action, actor, field or level in the same
+    /// language.
+    fn message(&self) -> Message {
+        let m = Message::new(format!("reason.{}", self.code()));
+        match self {
+            TransitionError::NotAllowed { state, action } => m
+                .words(
+                    "state",
+                    Message::new(format!("ledger.state_in_text.{}", state.as_str())),
+                )
+                .words("action", action_label(action)),
+            TransitionError::WrongActor { action, actor } => {
+                m.words("action", action_label(action)).words(
+                    "actor",
+                    Message::new(format!("ledger.actor.{}", actor.as_str())),
+                )
+            }
+            TransitionError::EmptyText { field } => m.words("field", field_label(field)),
+            TransitionError::TextTooLong { field, max } => {
+                m.words("field", field_label(field)).text("max", max)
+            }
+            TransitionError::AlreadyEscalated { level } => m.words("level", level_label(*level)),
+            TransitionError::SelfDuplicate => m,
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        let mut all: Vec<TransitionError> = CaseState::ALL
+            .iter()
+            .flat_map(|&state| {
+                ACTION_NAMES
+                    .iter()
+                    .map(move |&action| TransitionError::NotAllowed { state, action })
+            })
+            .collect();
+        all.extend(Actor::ALL.iter().map(|&actor| TransitionError::WrongActor {
+            action: "rate",
+            actor,
+        }));
+        all.extend(FIELD_NAMES.iter().flat_map(|&field| {
+            [
+                TransitionError::EmptyText { field },
+                TransitionError::TextTooLong { field, max: 500 },
+            ]
+        }));
+        all.extend([1, 2, 3, 7].map(|level| TransitionError::AlreadyEscalated { level }));
+        all.push(TransitionError::SelfDuplicate);
+        all
     }
 }
 
@@ -1937,13 +1922,11 @@ mod tests {
         ];
         for (i, s) in CaseState::ALL.into_iter().enumerate() {
             assert_eq!(s.as_str(), codes[i]);
-            assert_eq!(s.label("zh-CN"), zh[i]);
-            assert_eq!(s.label(""), zh[i], "zh-CN is the default");
-            assert_eq!(s.label("mn-MN"), zh[i]);
+            assert_eq!(s.label(Locale::ZhCn), zh[i]);
             assert_eq!(s.to_string(), codes[i]);
         }
-        assert_eq!(InProgress.label("en-US"), "In progress");
-        assert_eq!(NotOurs.label("EN"), "Not our responsibility");
+        assert_eq!(InProgress.label(Locale::En), "In progress");
+        assert_eq!(NotOurs.label(Locale::En), "Not our responsibility");
     }
 
     #[test]
@@ -1969,16 +1952,22 @@ mod tests {
             "on_behalf",
         ];
         for (i, k) in LedgerKind::ALL.into_iter().enumerate() {
-            assert_eq!((k.as_str(), k.label("zh-CN")), (codes[i], zh[i]));
+            assert_eq!(
+                (k.as_str(), k.label(Locale::ZhCn).as_str()),
+                (codes[i], zh[i])
+            );
         }
-        assert_eq!(LedgerKind::TimeLimited.label("en"), "Time-limited");
+        assert_eq!(LedgerKind::TimeLimited.label(Locale::En), "Time-limited");
         let zh = ["满意", "基本满意", "不满意"];
         let codes = ["satisfied", "basically_satisfied", "dissatisfied"];
         for (i, r) in Rating::ALL.into_iter().enumerate() {
-            assert_eq!((r.as_str(), r.label("zh")), (codes[i], zh[i]));
+            assert_eq!(
+                (r.as_str(), r.label(Locale::ZhCn).as_str()),
+                (codes[i], zh[i])
+            );
         }
         assert_eq!(
-            Rating::BasicallySatisfied.label("en-GB"),
+            Rating::BasicallySatisfied.label(Locale::En),
             "Basically satisfied"
         );
     }
@@ -1988,24 +1977,23 @@ mod tests {
     fn round_trip<T: Copy + PartialEq + std::fmt::Debug>(
         all: &[T],
         code: fn(T) -> &'static str,
-        label: fn(T, &str) -> &'static str,
+        label: fn(T, Locale) -> String,
         parse: fn(&str) -> Option<T>,
     ) {
         let mut seen = std::collections::HashSet::new();
         for &v in all {
             for text in [
-                code(v),
-                label(v, "zh-CN"),
-                label(v, "en"),
-                label(v, "en-US"),
+                code(v).to_owned(),
+                label(v, Locale::ZhCn),
+                label(v, Locale::En),
             ] {
-                assert_eq!(parse(text), Some(v), "{text}");
+                assert_eq!(parse(&text), Some(v), "{text}");
             }
             assert_eq!(parse(&format!("  {}  ", code(v).to_uppercase())), Some(v));
-            assert_eq!(parse(&label(v, "en").to_lowercase()), Some(v));
-            assert_ne!(label(v, "zh-CN"), label(v, "en"));
-            assert!(seen.insert(code(v)) && seen.insert(label(v, "zh-CN")));
-            assert!(seen.insert(label(v, "en")), "{v:?}");
+            assert_eq!(parse(&label(v, Locale::En).to_lowercase()), Some(v));
+            assert_ne!(label(v, Locale::ZhCn), label(v, Locale::En));
+            assert!(seen.insert(code(v).to_owned()) && seen.insert(label(v, Locale::ZhCn)));
+            assert!(seen.insert(label(v, Locale::En)), "{v:?}");
         }
         assert_eq!(parse(""), None);
         assert_eq!(parse("nonsense"), None);
@@ -2105,8 +2093,8 @@ mod tests {
                 "self_duplicate"
             ]
         );
-        let zh: Vec<_> = errors.iter().map(|e| e.message("zh-CN")).collect();
-        let en: Vec<_> = errors.iter().map(|e| e.message("en-US")).collect();
+        let zh: Vec<_> = errors.iter().map(|e| e.words(Locale::ZhCn)).collect();
+        let en: Vec<_> = errors.iter().map(|e| e.words(Locale::En)).collect();
         assert_eq!(zh[0], "案件当前状态为“已结案”，不能签收。");
         assert_eq!(en[0], "Cannot accept a case that is closed.");
         assert_eq!(zh[1], "承办部门无权对此案件进行“评价”操作。");
@@ -2115,7 +2103,7 @@ mod tests {
         assert_eq!(en[3], "The reason must be at most 500 characters.");
         assert_eq!(zh[4], "案件已在社区层级，只能向更高层级升级。");
         assert!(en[4].contains("community"));
-        assert_eq!(errors[5].message(""), "案件不能与自身重复。");
+        assert_eq!(errors[5].words(Locale::ZhCn), "案件不能与自身重复。");
         for (z, e) in zh.iter().zip(&en) {
             assert!(!z.is_ascii(), "zh message is Chinese: {z}");
             assert!(e.is_ascii(), "en message is English: {e}");
@@ -2128,8 +2116,8 @@ mod tests {
         // Every action name has a real label.
         for (key, _) in TABLE {
             let a = sample(key);
-            assert_ne!(a.label("zh-CN"), "操作", "{key}");
-            assert_ne!(a.label("en"), "act on", "{key}");
+            assert_ne!(a.label(Locale::ZhCn), "操作", "{key}");
+            assert_ne!(a.label(Locale::En), "act on", "{key}");
         }
     }
 

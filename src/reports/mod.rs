@@ -16,6 +16,9 @@ pub mod submit;
 
 pub use model::Report;
 
+use crate::error::{ErrorCode, Refusal};
+use crate::i18n::Message;
+
 /// What the reports operations use, borrowed from the application's state by the caller (the
 /// domain never sees the web layer's state).
 #[derive(Clone, Copy)]
@@ -30,7 +33,8 @@ pub struct ReportDeps<'a> {
     pub settings: &'a crate::config::Settings,
 }
 
-/// Why a submission or a step was refused: a stable code and a message for people.
+/// Why a submission or a step was refused: a stable code, and words for people in the
+/// locale files (`reason.<code>`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReportError {
     DescriptionMissing,
@@ -102,100 +106,67 @@ impl ReportError {
             _ => None,
         }
     }
+}
 
-    /// A message in the user's language (zh-CN unless `locale` starts with "en").
-    pub fn message(&self, locale: &str) -> String {
-        let en = locale.to_ascii_lowercase().starts_with("en");
-        let pick = |zh: &str, e: &str| if en { e.to_owned() } else { zh.to_owned() };
-        match self {
-            ReportError::DescriptionMissing => pick(
-                "请写几句话说明问题。",
-                "Please describe the problem in a few words.",
-            ),
-            ReportError::DescriptionTooLong { max } => {
-                if en {
-                    format!("The description may be at most {max} characters.")
-                } else {
-                    format!("问题描述最多 {max} 个字。")
-                }
-            }
-            ReportError::UnknownCategory => pick(
-                "没有这个问题类别，请重新选择。",
-                "Unknown category; please choose again.",
-            ),
-            ReportError::BadEmail => {
-                pick("邮箱地址格式不正确。", "The email address is not valid.")
-            }
-            ReportError::AddressTooLong { max } => {
-                if en {
-                    format!("The address may be at most {max} characters.")
-                } else {
-                    format!("地址最多 {max} 个字。")
-                }
-            }
-            ReportError::BadCoordinates => {
-                pick("位置坐标无效。", "The location coordinates are not valid.")
-            }
-            ReportError::OutsideDistrict => pick(
-                "这个位置不在本辖区内，请确认位置或手动填写地址。",
-                "This location is outside the district; check it or type the address.",
-            ),
-            ReportError::UnknownCode => pick(
-                "这个二维码无效或已停用。",
-                "This QR code is unknown or no longer valid.",
-            ),
-            ReportError::BadIdempotencyKey => pick(
-                "表单已过期，请刷新后重新提交。",
-                "The form has expired; reload it and submit again.",
-            ),
-            ReportError::IdempotencyConflict => pick(
-                "这个表单已经提交过其他内容，请刷新后重新填写。",
-                "This form was already used for another report; reload it.",
-            ),
-            ReportError::TooManyPhotos { max } => {
-                if en {
-                    format!("At most {max} photos per report.")
-                } else {
-                    format!("每次最多上传 {max} 张照片。")
-                }
-            }
-            ReportError::Photo(e) => e.message(locale),
-            ReportError::Transition(e) => e.message(locale),
-            ReportError::UnknownDepartment => pick("没有这个部门。", "Unknown department."),
-            ReportError::UnknownGrid => pick("没有这个网格。", "Unknown grid."),
-            ReportError::NoSuchCase => pick("没有这个案件。", "No such case."),
-            ReportError::RateLimited => pick(
-                "上报过于频繁，请稍后再试。",
-                "Too many reports from here; please try again later.",
-            ),
-            ReportError::NotTheReporter => pick(
-                "只有上报人可以评价这个案件：请使用提交后或办结邮件里的评价链接，或登录上报时使用的账号。",
-                "Only the person who reported this case can rate it: use the link from the \
-                 confirmation or the resolution mail, or sign in with the account you reported from.",
-            ),
-        }
+impl Refusal for ReportError {
+    fn code(&self) -> &'static str {
+        ReportError::code(self)
     }
 
-    /// The error for the response: the HTTP class from the kind of problem, the reason code
-    /// and the message in the user's language.
-    pub fn into_app_error(self, locale: &str) -> crate::error::AppError {
-        use crate::error::{AppError, ErrorCode};
-        let code = match &self {
+    /// The HTTP class from the kind of problem; a photo's or a step's own refusal keeps
+    /// its class.
+    fn error_code(&self) -> ErrorCode {
+        match self {
             ReportError::IdempotencyConflict => ErrorCode::Conflict,
-            ReportError::Photo(photos::PhotoError::TooLarge { .. }) => ErrorCode::PayloadTooLarge,
-            ReportError::Transition(ledger::TransitionError::NotAllowed { .. })
-            | ReportError::Transition(ledger::TransitionError::AlreadyEscalated { .. }) => {
-                ErrorCode::Conflict
-            }
-            ReportError::Transition(ledger::TransitionError::WrongActor { .. }) => {
-                ErrorCode::Forbidden
-            }
+            ReportError::Photo(e) => e.error_code(),
+            ReportError::Transition(e) => e.error_code(),
             ReportError::NoSuchCase => ErrorCode::NotFound,
             ReportError::RateLimited => ErrorCode::RateLimited,
             ReportError::NotTheReporter => ErrorCode::Forbidden,
             _ => ErrorCode::InvalidInput,
-        };
-        AppError::with_detail(code, self.message(locale)).with_reason(self.code())
+        }
+    }
+
+    /// `reason.<code>`, with the limit where there is one.
+    fn message(&self) -> Message {
+        let m = Message::new(format!("reason.{}", self.code()));
+        match self {
+            ReportError::DescriptionTooLong { max }
+            | ReportError::AddressTooLong { max }
+            | ReportError::TooManyPhotos { max } => m.text("max", max),
+            ReportError::Photo(e) => e.message(),
+            ReportError::Transition(e) => e.message(),
+            _ => m,
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        use ReportError::*;
+        let mut all = vec![
+            DescriptionMissing,
+            DescriptionTooLong { max: 1000 },
+            UnknownCategory,
+            BadEmail,
+            AddressTooLong { max: 200 },
+            BadCoordinates,
+            OutsideDistrict,
+            UnknownCode,
+            BadIdempotencyKey,
+            IdempotencyConflict,
+            TooManyPhotos { max: 6 },
+            UnknownDepartment,
+            UnknownGrid,
+            NoSuchCase,
+            RateLimited,
+            NotTheReporter,
+        ];
+        all.extend(photos::PhotoError::examples().into_iter().map(Photo));
+        all.extend(
+            ledger::TransitionError::examples()
+                .into_iter()
+                .map(Transition),
+        );
+        all
     }
 }
 
@@ -270,19 +241,21 @@ impl RaterProof {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::AppError;
+    use crate::i18n::Locale;
 
     #[test]
     fn codes_and_messages() {
         let e = ReportError::DescriptionTooLong { max: 1000 };
         assert_eq!(e.code(), "description_too_long");
-        assert!(e.message("zh-CN").contains("1000"));
-        assert!(e.message("en").contains("1000"));
+        assert!(e.words(Locale::ZhCn).contains("1000"));
+        assert!(e.words(Locale::En).contains("1000"));
         assert_eq!(
-            ReportError::OutsideDistrict.into_app_error("en").code,
+            AppError::refused(&ReportError::OutsideDistrict, Locale::En).code,
             crate::error::ErrorCode::InvalidInput
         );
         assert_eq!(
-            ReportError::IdempotencyConflict.into_app_error("en").code,
+            AppError::refused(&ReportError::IdempotencyConflict, Locale::En).code,
             crate::error::ErrorCode::Conflict
         );
     }

@@ -6,6 +6,7 @@ use super::ledger::LedgerKind;
 use super::model::Report;
 use crate::db::schema::{grids, report_followers, staff, staff_grids};
 use crate::error::AppResult;
+use crate::i18n::{translate, Locale};
 use crate::notify::outbox::enqueue;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -60,14 +61,16 @@ async fn lineage(conn: &mut AsyncPgConnection, grid_id: i64) -> AppResult<Vec<(i
     Ok(rows)
 }
 
+/// What every mail about a case shows; `locale` is the stored tag of the mail's reader.
 fn common(catalog: &Catalog, report: &Report, grid_name: &str, locale: &str) -> serde_json::Value {
+    let locale = Locale::parse_or_default(locale);
     let category = catalog
         .kind(&report.category)
         .map(|k| k.name(locale).to_owned())
         .unwrap_or_else(|| report.category.clone());
     let ledger = LedgerKind::parse(&report.ledger_kind)
         .map(|k| k.label(locale))
-        .unwrap_or("");
+        .unwrap_or_default();
     serde_json::json!({
         "category": category,
         "ledger": ledger,
@@ -176,11 +179,13 @@ pub async fn escalated(
         return Ok(0);
     };
     let people = responsible(conn, *gid, &["grid_head", "admin"]).await?;
-    let reason = match cause {
-        EscalationCause::NotAccepted => "超时未签收",
-        EscalationCause::Overdue => "超过办结期限仍未办结",
-        EscalationCause::Dissatisfied => "群众评价不满意，已发回重办",
+    // Staff mails are in the default language (staff have no language of their own yet).
+    let cause = match cause {
+        EscalationCause::NotAccepted => "not_accepted",
+        EscalationCause::Overdue => "overdue",
+        EscalationCause::Dissatisfied => "dissatisfied",
     };
+    let reason = translate(Locale::default(), &format!("escalation.{cause}"), &[]);
     let mut n = 0;
     for (sid, name, email) in people {
         let params = with(

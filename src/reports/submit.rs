@@ -362,12 +362,12 @@ pub fn code_bucket(code: &str) -> Option<String> {
 /// the limit allows.
 const ATTEMPTS_PER_ACCEPTED: u32 = 4;
 
+/// `locale` is the submission's stored language tag.
 fn rate_limited(locale: &str) -> AppError {
-    AppError::with_detail(
-        ErrorCode::RateLimited,
-        ReportError::RateLimited.message(locale),
+    AppError::refused(
+        &ReportError::RateLimited,
+        crate::i18n::Locale::parse_or_default(locale),
     )
-    .with_reason("rate_limited")
 }
 
 /// Count one attempt (refused or not) against the sender's own generous bucket.

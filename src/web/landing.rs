@@ -161,7 +161,7 @@ pub async fn scan(
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .body(render()?));
     }
-    let slot = &view.rendered[usize::from(locale == Locale::En)];
+    let slot = &view.rendered[locale.index()];
     let body = match slot.get() {
         Some(b) => b.clone(),
         None => {
@@ -208,7 +208,11 @@ pub async fn news_item(
         .into_iter()
         .map(|(_, name)| name)
         .collect::<Vec<_>>()
-        .join("、");
+        .join(&super::pages::translate(
+            locale,
+            "common.list_separator",
+            &[],
+        ));
     state.pages.page(
         "scan/news_item.html",
         locale,

@@ -14,14 +14,9 @@ pub struct Pages {
     env: Environment<'static>,
 }
 
-/// Translate `key` into `locale`, filling `%{name}` placeholders from `args`.
-pub fn translate(locale: Locale, key: &str, args: &[(&str, String)]) -> String {
-    let mut text = t!(key, locale = locale.tag()).into_owned();
-    for (name, value) in args {
-        text = text.replace(&format!("%{{{name}}}"), value);
-    }
-    text
-}
+/// Translate `key` into `locale`, filling `%{name}` placeholders from `args` (the one
+/// translation function, [`crate::i18n::translate`], as the web layer names it).
+pub use crate::i18n::translate;
 
 fn t_function(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
     let locale = state

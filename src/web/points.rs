@@ -269,7 +269,9 @@ pub async fn spend(
             if super::error_pages::wants_json(req) {
                 return Err(e.into());
             }
-            let text = super::pages::translate(locale, &format!("reason.{}", e.code()), &[]);
+            let text = crate::error::Refusal::words(&e, locale);
+            // The form again with the words beside the amount: 422 whatever the refusal (the
+            // page's status has always been that; JSON clients get the refusal's own status).
             let status = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
             spend_view(state, locale, req, me, target, Some(text), &typed, status).await
         }

@@ -4,7 +4,7 @@
 use super::locale::Locale;
 use super::resident_auth::{MaybeResident, ResidentForm};
 use crate::codes::{token, Code};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult};
 use crate::polls::{Poll, Voter};
 use crate::web::state::AppState;
 use actix_web::http::header;
@@ -191,11 +191,10 @@ pub async fn vote(
         .into_iter()
         .find(|m| m.household_id == f.household_id);
     let Some(m) = membership else {
-        let e = crate::polls::VoteError::NotBound;
-        return Err(
-            AppError::with_detail(ErrorCode::Forbidden, e.message(locale.tag()))
-                .with_reason(e.code()),
-        );
+        return Err(AppError::refused(
+            &crate::polls::VoteError::NotBound,
+            locale,
+        ));
     };
     let voter = Voter {
         resident_id: me.resident.id,
@@ -221,16 +220,7 @@ pub async fn vote(
                 .insert_header((header::LOCATION, format!("/polls/{}", poll.id)))
                 .finish())
         }
-        Err(e) => {
-            use crate::polls::VoteError::*;
-            let code = match e {
-                AlreadyVoted => ErrorCode::Conflict,
-                NotInPollGrids | NotBound => ErrorCode::Forbidden,
-                NotOpenYet | Closed => ErrorCode::Conflict,
-                _ => ErrorCode::InvalidInput,
-            };
-            Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()))
-        }
+        Err(e) => Err(AppError::refused(&e, locale)),
     }
 }
 

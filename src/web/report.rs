@@ -5,7 +5,8 @@ use super::client_ip::client_ip;
 use super::form_csrf::{self, PublicForm};
 use super::locale::Locale;
 use crate::codes::{token, Code};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, Refusal};
+use crate::reports::intake::Outcome;
 use crate::reports::ledger::{CaseState, LedgerKind};
 use crate::reports::submit::{FormSubmission, Submitted};
 use crate::reports::{photo_store, steps, submit, Report};
@@ -50,12 +51,12 @@ fn category_groups(state: &AppState, locale: Locale) -> Vec<CategoryGroup> {
         .modules()
         .iter()
         .map(|m| CategoryGroup {
-            module: m.name(locale.tag()).to_owned(),
+            module: m.name(locale).to_owned(),
             kinds: state
                 .catalog
                 .kinds_in(&m.code)
                 .iter()
-                .map(|k| (k.code.clone(), k.name(locale.tag()).to_owned()))
+                .map(|k| (k.code.clone(), k.name(locale).to_owned()))
                 .collect(),
         })
         .collect()
@@ -160,7 +161,7 @@ pub async fn suggest(
         .catalog
         .suggest(&text, 5)
         .into_iter()
-        .map(|k| serde_json::json!({ "code": k.code, "name": k.name(locale.tag()) }))
+        .map(|k| serde_json::json!({ "code": k.code, "name": k.name(locale) }))
         .collect();
     HttpResponse::Ok().json(kinds)
 }
@@ -229,9 +230,8 @@ pub async fn submit(
             )
         }
         Err(e) => {
-            let status =
-                super::error_response::http_status(e.clone().into_app_error(locale.tag()).code);
-            let message = Some((e.message(locale.tag()), e.field()));
+            let status = super::error_response::http_status(e.error_code());
+            let message = Some((e.words(locale), e.field()));
             form_page(
                 &state,
                 &req,
@@ -248,7 +248,7 @@ pub async fn submit(
 
 /// The submitter's tracking page: the link carries the reporter's key, which alone (besides
 /// the signed-in reporter) may rate the case.
-/// Straight after a submission (`submitted`) the page opens with "提交成功" and the number.
+/// Straight after a submission (`submitted`) the page opens with "submitted" and the number.
 fn to_reporter_tracking(state: &AppState, r: &Report, submitted: bool) -> HttpResponse {
     let key = crate::reports::reporter_key(&state.settings, &r.public_id);
     let extra = if submitted { "&submitted=1" } else { "" };
@@ -271,9 +271,9 @@ fn to_tracking(r: &Report) -> HttpResponse {
 pub struct CaseSummary {
     pub public_id: String,
     pub category: String,
-    pub state: &'static str,
+    pub state: String,
     pub state_code: String,
-    pub ledger: &'static str,
+    pub ledger: String,
     pub description: String,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
     pub followers: i32,
@@ -285,13 +285,13 @@ fn summary(state: &AppState, r: &Report, locale: Locale) -> CaseSummary {
         category: state
             .catalog
             .kind(&r.category)
-            .map(|k| k.name(locale.tag()).to_owned())
+            .map(|k| k.name(locale).to_owned())
             .unwrap_or_else(|| r.category.clone()),
-        state: r.case_state().label(locale.tag()),
+        state: r.case_state().label(locale),
         state_code: r.state.clone(),
         ledger: LedgerKind::parse(&r.ledger_kind)
-            .map(|k| k.label(locale.tag()))
-            .unwrap_or(""),
+            .map(|k| k.label(locale))
+            .unwrap_or_default(),
         description: r.description.clone(),
         submitted_at: r.submitted_at,
         followers: r.followers,
@@ -301,47 +301,33 @@ fn summary(state: &AppState, r: &Report, locale: Locale) -> CaseSummary {
 #[derive(Serialize)]
 struct TimelineEntry {
     at: chrono::DateTime<chrono::Utc>,
-    label: &'static str,
+    label: String,
     note: Option<String>,
     photos: Vec<i64>,
 }
 
-/// A public label for an event.
-fn event_label(action: &str, data: &serde_json::Value, locale: &str) -> &'static str {
-    let en = locale.starts_with("en");
-    match (action, en) {
-        ("submit", false) => "已提交",
-        ("submit", true) => "Submitted",
-        ("route", false) => "已分派到责任网格",
-        ("route", true) => "Routed to the responsible grid",
-        ("accept", false) => "网格员已签收",
-        ("accept", true) => "Accepted by the grid worker",
-        ("dispatch", false) => "已交办职能部门",
-        ("dispatch", true) => "Passed to the responsible department",
-        ("start", false) => "正在办理",
-        ("start", true) => "Being handled",
-        ("resolve", false) => "已办结",
-        ("resolve", true) => "Resolved",
-        ("rate", _) if data.get("reopened").is_some() => {
-            if en {
-                "Rated not satisfied: sent back to be handled again"
-            } else {
-                "评价不满意，已发回重办"
-            }
-        }
-        ("rate", false) => "已评价",
-        ("rate", true) => "Rated",
-        ("auto_close", false) => "已结案（未评价）",
-        ("auto_close", true) => "Closed (not rated)",
-        ("reject", false) => "不予受理",
-        ("reject", true) => "Not accepted",
-        ("mark_duplicate", false) => "与已有案件重复，合并处理",
-        ("mark_duplicate", true) => "Duplicate of an existing case",
-        ("not_ours", false) => "非本部门职责",
-        ("not_ours", true) => "Not within our responsibility",
-        (_, false) => "处理记录",
-        (_, true) => "Update",
-    }
+/// A public label for an event: `track.event.<action>` (a dissatisfied rating that sent
+/// the case back has its own words; actions without public words show as an update).
+fn event_label(action: &str, data: &serde_json::Value, locale: Locale) -> String {
+    const PUBLIC: [&str; 11] = [
+        "submit",
+        "route",
+        "accept",
+        "dispatch",
+        "start",
+        "resolve",
+        "rate",
+        "auto_close",
+        "reject",
+        "mark_duplicate",
+        "not_ours",
+    ];
+    let key = match action {
+        "rate" if data.get("reopened").is_some() => "reopened",
+        a if PUBLIC.contains(&a) => a,
+        _ => "other",
+    };
+    super::pages::translate(locale, &format!("track.event.{key}"), &[])
 }
 
 /// The tracking page's query: the reporter's key (`?k=`), and notices.
@@ -382,7 +368,7 @@ pub async fn track(
         .iter()
         .map(|e| TimelineEntry {
             at: e.at,
-            label: event_label(&e.action, &e.data, locale.tag()),
+            label: event_label(&e.action, &e.data, locale),
             note: e.note.clone().filter(|_| {
                 matches!(
                     e.action.as_str(),
@@ -463,7 +449,7 @@ pub async fn rate(
     };
     let report = steps::rate(state.reports(), &pid, &proof, &f.rating, &f.comment)
         .await?
-        .map_err(|e| e.into_app_error(locale.tag()))?;
+        .map_err(|e| AppError::refused(&e, locale))?;
     Ok(match proof.key {
         Some(_) => to_reporter_tracking(&state, &report, false),
         None => to_tracking(&report),
@@ -491,7 +477,7 @@ pub async fn follow(
     let ip = client_ip(&req, &state.settings.server.trusted_proxy);
     let report = submit::follow_instead(state.reports(), &pid, &f.email, &f.idempotency_key, &ip)
         .await?
-        .map_err(|e| e.into_app_error(locale.tag()))?;
+        .map_err(|e| AppError::refused(&e, locale))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((
             header::LOCATION,

@@ -7,7 +7,7 @@ use super::form_csrf::PublicForm;
 use super::locale::Locale;
 use super::resident_auth::{CurrentResident, MaybeResident, ResidentForm, COOKIE};
 use crate::codes::{token, Code};
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Refusal};
 use crate::people::otp;
 use crate::people::ratelimit;
 use crate::people::residents::{self, normalize_email, BindOutcome, Resident};
@@ -73,7 +73,7 @@ pub async fn send_code(
             minijinja::context! {
                 csrf, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
                 typed => f.email.chars().take(200).collect::<String>(),
-                error => crate::reports::ReportError::BadEmail.message(locale.tag()),
+                error => crate::reports::ReportError::BadEmail.words(locale),
             },
         )?;
         return Ok(HttpResponse::UnprocessableEntity()
@@ -86,11 +86,7 @@ pub async fn send_code(
     if !by_mail || !by_ip {
         return Err(AppError::with_detail(
             ErrorCode::RateLimited,
-            if locale == Locale::En {
-                "Too many codes requested; try again in 15 minutes."
-            } else {
-                "获取验证码过于频繁，请 15 分钟后再试。"
-            },
+            super::pages::translate(locale, "signin.too_many_codes", &[]),
         ));
     }
     let code = otp::issue(&state.redis, &email).await?;
@@ -147,19 +143,10 @@ pub async fn verify(
         ratelimit::hit(&state.redis, &guesses, otp::MAX_WRONG_PER_DAY, 86_400).await?;
     }
     if let Err(e) = outcome {
-        let status = if e == otp::OtpError::TooManyAttempts {
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS
-        } else {
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-        };
         if super::error_pages::wants_json(&req) {
-            let code = if e == otp::OtpError::TooManyAttempts {
-                ErrorCode::RateLimited
-            } else {
-                ErrorCode::InvalidInput
-            };
-            return Err(AppError::with_detail(code, e.message(locale.tag())).with_reason(e.code()));
+            return Err(AppError::refused(&e, locale));
         }
+        let status = super::error_response::http_status(e.error_code());
         let (csrf, _) = form_csrf::token(&req, state.settings.session.cookie_secure);
         let body = state.pages.render(
             "me/code.html",
@@ -167,7 +154,7 @@ pub async fn verify(
             minijinja::context! {
                 csrf, email, next => safe_next(f.next.as_deref()), self_path => "/me/sign-in",
                 typed => f.code.chars().take(6).collect::<String>(),
-                error => e.message(locale.tag()),
+                error => e.words(locale),
             },
         )?;
         return Ok(HttpResponse::build(status)
@@ -217,14 +204,13 @@ pub async fn me(
     let household_ids: Vec<i64> = memberships.iter().map(|m| m.household_id).collect();
     let my_reports =
         crate::reports::Report::of_resident(&mut conn, me.resident.id, &household_ids, 50).await?;
-    let tag = locale.tag();
     let reports: Vec<serde_json::Value> = my_reports
         .into_iter()
         .map(|r| {
             serde_json::json!({
                 "public_id": r.public_id,
-                "category": state.catalog.kind(&r.category).map(|k| k.name(tag).to_owned()).unwrap_or(r.category),
-                "state": crate::reports::ledger::CaseState::parse(&r.state).map(|s| s.label(tag)).unwrap_or(""),
+                "category": state.catalog.kind(&r.category).map(|k| k.name(locale).to_owned()).unwrap_or(r.category),
+                "state": crate::reports::ledger::CaseState::parse(&r.state).map(|s| s.label(locale)).unwrap_or_default(),
                 "description": r.description, "submitted_at": r.submitted_at,
             })
         })

@@ -6,11 +6,11 @@ use super::validate::clean;
 use super::{FileError, ImportKind};
 use std::collections::HashMap;
 
-/// Human label of a canonical field key (as found in [`super::RowError::column`] and
-/// [`FileError::MissingColumns`]) in the given locale; `None` for unknown keys.
-pub fn field_label(field: &str, locale: &str) -> Option<String> {
+/// The label of a canonical field key (as found in [`super::RowError::column`] and
+/// [`FileError::MissingColumns`]), not yet in a language; `None` for unknown keys.
+pub fn field_label(field: &str) -> Option<crate::i18n::Message> {
     let f = Field::from_key(field)?;
-    Some(text(locale, &format!("field_{}", f.key()), &[]))
+    Some(text(&format!("field_{}", f.key())))
 }
 
 /// The columns we know about.

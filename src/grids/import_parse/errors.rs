@@ -1,22 +1,22 @@
-//! What can be wrong with an import file or one of its rows: stable codes,
-//! and messages from the locale files (`import_file.*`).
+//! What can be wrong with an import file or one of its rows: stable codes, and their
+//! words in the locale files (`import_file.<code>`; the codes are the import's own, so they
+//! have a namespace of their own rather than `reason.*`).
 
 use super::columns::field_label;
+use crate::error::{ErrorCode, Refusal};
+use crate::i18n::{Arg, Locale, Message};
 
-/// Anything not starting with "en" falls back to Chinese, the users' language.
-pub(super) fn is_en(locale: &str) -> bool {
-    locale.trim().to_ascii_lowercase().starts_with("en")
+/// The words `import_file.<key>`, not yet in a language.
+pub(super) fn text(key: &str) -> Message {
+    Message::new(format!("import_file.{key}"))
 }
 
-/// The text of `import_file.<key>` in the locale, with `%{name}` filled in.
-pub(super) fn text(locale: &str, key: &str, args: &[(&str, String)]) -> String {
-    let tag = if is_en(locale) { "en" } else { "zh-CN" };
-    let full = format!("import_file.{key}");
-    let mut s = rust_i18n::t!(full.as_str(), locale = tag).into_owned();
-    for (name, value) in args {
-        s = s.replace(&format!("%{{{name}}}"), value);
+/// A column named in a message: its label when the key is known, else as it is.
+fn column_arg(column: &str) -> Arg {
+    match field_label(column) {
+        Some(label) => Arg::Words(label),
+        None => Arg::Text(column.to_owned()),
     }
-    s
 }
 
 /// A problem with one row; `line` is the 1-based line/row number as the user sees it in their spreadsheet (the header is line 1, the first data row line 2).
@@ -39,18 +39,21 @@ pub struct RowError {
 }
 
 impl RowError {
-    /// Full human message including line and column, e.g.
-    /// "第3行「房号」：必填项为空" or "Line 3, room: required value is missing".
-    pub fn message(&self, locale: &str) -> String {
-        let line = ("line", self.line.to_string());
-        let problem = ("problem", self.problem.message(locale));
-        match self.column.as_deref() {
-            Some(c) => {
-                let column = field_label(c, locale).unwrap_or_else(|| c.to_string());
-                text(locale, "line_column", &[line, ("column", column), problem])
-            }
-            None => text(locale, "line", &[line, problem]),
-        }
+    /// The whole message including line and column, e.g. "Line 3, room: required value
+    /// is missing".
+    pub fn message(&self) -> Message {
+        let m = match self.column.as_deref() {
+            Some(c) => text("line_column")
+                .text("line", self.line)
+                .arg("column", column_arg(c)),
+            None => text("line").text("line", self.line),
+        };
+        m.words("problem", self.problem.message())
+    }
+
+    /// The message in `locale`.
+    pub fn words(&self, locale: Locale) -> String {
+        self.message().render(locale)
     }
 }
 
@@ -95,15 +98,39 @@ impl RowProblem {
             RowProblem::OutOfScope => "grid_out_of_scope",
         }
     }
+}
 
-    /// Human message in the given locale: "zh-CN" (default for anything not starting with "en") or "en". Includes parameters (max length, the earlier line).
-    pub fn message(&self, locale: &str) -> String {
-        let args = match self {
-            RowProblem::TooLong { max } => vec![("max", max.to_string())],
-            RowProblem::DuplicateOf { line } => vec![("line", line.to_string())],
-            _ => vec![],
-        };
-        text(locale, self.code(), &args)
+impl Refusal for RowProblem {
+    fn code(&self) -> &'static str {
+        RowProblem::code(self)
+    }
+
+    fn error_code(&self) -> ErrorCode {
+        ErrorCode::ImportRejected
+    }
+
+    /// `import_file.<code>`, with the limit or the earlier line.
+    fn message(&self) -> Message {
+        let m = text(self.code());
+        match self {
+            RowProblem::TooLong { max } => m.text("max", max),
+            RowProblem::DuplicateOf { line } => m.text("line", line),
+            _ => m,
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        use RowProblem::*;
+        vec![
+            Missing,
+            TooLong { max: 20 },
+            BadPhone,
+            BadBoolean,
+            DuplicateOf { line: 4 },
+            UnknownGrid,
+            NotLevel3Grid,
+            OutOfScope,
+        ]
     }
 }
 
@@ -175,49 +202,67 @@ impl FileError {
             FileError::TooManyRows { .. } => "too_many_rows",
         }
     }
+}
 
-    /// Human message in the given locale: "zh-CN" (default for anything not
-    /// starting with "en") or "en". Missing columns are named with their
-    /// localised header labels so the user knows what to add; a sheet too
-    /// large names where it reaches and the limits.
-    pub fn message(&self, locale: &str) -> String {
+impl Refusal for FileError {
+    fn code(&self) -> &'static str {
+        FileError::code(self)
+    }
+
+    fn error_code(&self) -> ErrorCode {
+        ErrorCode::ImportRejected
+    }
+
+    /// `import_file.<code>`: missing columns are named with their header labels so the
+    /// user knows what to add; a sheet too large names where it reaches and the limits.
+    fn message(&self) -> Message {
+        let m = text(self.code());
         match self {
             FileError::UnreadableXlsx(detail) | FileError::UnreadableCsv(detail) => {
-                text(locale, self.code(), &[("detail", detail.clone())])
+                m.text("detail", detail)
             }
-            FileError::MissingColumns(cols) => {
-                let labels: Vec<String> = cols
-                    .iter()
-                    .map(|c| field_label(c, locale).unwrap_or_else(|| c.clone()))
-                    .collect();
-                let sep = text(locale, "list_separator", &[]);
-                text(locale, self.code(), &[("columns", labels.join(&sep))])
-            }
-            FileError::TooManyRows { max } => {
-                text(locale, self.code(), &[("max", max.to_string())])
-            }
-            FileError::WorkbookTooLarge { max_unzipped_bytes } => text(
-                locale,
-                self.code(),
-                &[("max_mb", (max_unzipped_bytes / (1024 * 1024)).to_string())],
+            FileError::MissingColumns(cols) => m.arg(
+                "columns",
+                Arg::List(cols.iter().map(|c| column_arg(c)).collect()),
             ),
+            FileError::TooManyRows { max } => m.text("max", max),
+            FileError::WorkbookTooLarge { max_unzipped_bytes } => {
+                m.text("max_mb", max_unzipped_bytes / (1024 * 1024))
+            }
             FileError::SheetTooLarge {
                 rows,
                 columns,
                 max_rows,
                 max_columns,
-            } => text(
-                locale,
-                self.code(),
-                &[
-                    ("rows", rows.to_string()),
-                    ("column", column_name(*columns)),
-                    ("max_rows", max_rows.to_string()),
-                    ("max_columns", max_columns.to_string()),
-                ],
-            ),
-            _ => text(locale, self.code(), &[]),
+            } => m
+                .text("rows", rows)
+                .text("column", column_name(*columns))
+                .text("max_rows", max_rows)
+                .text("max_columns", max_columns),
+            _ => m,
         }
+    }
+
+    fn examples() -> Vec<Self> {
+        use FileError::*;
+        vec![
+            Empty,
+            UnreadableXlsx("zip".into()),
+            UnreadableCsv("utf-8".into()),
+            UnsupportedWorkbook,
+            SheetTooLarge {
+                rows: 70_000,
+                columns: 20,
+                max_rows: 60_000,
+                max_columns: 64,
+            },
+            WorkbookTooLarge {
+                max_unzipped_bytes: 64 << 20,
+            },
+            MissingColumns(vec!["grid_code".into(), "room".into()]),
+            UnknownKind,
+            TooManyRows { max: 20_000 },
+        ]
     }
 }
 

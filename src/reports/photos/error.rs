@@ -1,7 +1,11 @@
-//! Why a photo was refused: a stable code for clients and a message for residents.
+//! Why a photo was refused: a stable code for clients, and words for residents in the
+//! locale files (`reason.<code>`).
+
+use crate::error::{ErrorCode, Refusal};
+use crate::i18n::{Arg, Message};
 
 /// Why an upload was refused. `Display` is for logs (English, may contain
-/// decoder details); use [`PhotoError::message`] for residents and
+/// decoder details); use [`Refusal::words`] for residents and
 /// [`PhotoError::code`] for API clients.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum PhotoError {
@@ -50,50 +54,65 @@ impl PhotoError {
             PhotoError::Corrupt(_) => "photo_corrupt",
         }
     }
+}
 
-    /// User-facing message from the locale files (`photo.*`): Simplified
-    /// Chinese by default, English for any locale starting with `en`
-    /// (case-insensitive). Never includes decoder internals.
-    #[must_use]
-    pub fn message(&self, locale: &str) -> String {
-        let en = locale
-            .get(..2)
-            .is_some_and(|p| p.eq_ignore_ascii_case("en"));
-        let tag = if en { "en" } else { "zh-CN" };
-        let (key, args): (&str, Vec<(&str, String)>) = match self {
-            PhotoError::TooLarge { max_bytes } => {
-                ("photo.too_large", vec![("max", human_size(*max_bytes, en))])
-            }
-            PhotoError::Empty => ("photo.empty", vec![]),
-            PhotoError::UnsupportedType => ("photo.unsupported_type", vec![]),
-            PhotoError::DimensionsTooLarge { width, height, .. } => (
-                "photo.dimensions_too_large",
-                vec![("width", width.to_string()), ("height", height.to_string())],
-            ),
-            PhotoError::Corrupt(_) => ("photo.corrupt", vec![]),
-        };
-        let mut text = rust_i18n::t!(key, locale = tag).into_owned();
-        for (name, value) in args {
-            text = text.replace(&format!("%{{{name}}}"), &value);
+impl Refusal for PhotoError {
+    fn code(&self) -> &'static str {
+        PhotoError::code(self)
+    }
+
+    /// Too large is 413 (like an upload over the request limit); the rest are 422.
+    fn error_code(&self) -> ErrorCode {
+        match self {
+            PhotoError::TooLarge { .. } => ErrorCode::PayloadTooLarge,
+            _ => ErrorCode::InvalidInput,
         }
-        text
+    }
+
+    /// `reason.<code>`; never includes decoder internals.
+    fn message(&self) -> Message {
+        let m = Message::new(format!("reason.{}", self.code()));
+        match self {
+            PhotoError::TooLarge { max_bytes } => m.arg("max", human_size(*max_bytes)),
+            PhotoError::DimensionsTooLarge { width, height, .. } => {
+                m.text("width", width).text("height", height)
+            }
+            _ => m,
+        }
+    }
+
+    fn examples() -> Vec<Self> {
+        vec![
+            PhotoError::TooLarge { max_bytes: 100 },
+            PhotoError::TooLarge {
+                max_bytes: 10 << 20,
+            },
+            PhotoError::Empty,
+            PhotoError::UnsupportedType,
+            PhotoError::DimensionsTooLarge {
+                width: 60_000,
+                height: 60_000,
+                max_width: 8_000,
+                max_height: 8_000,
+            },
+            PhotoError::Corrupt("IDAT".into()),
+        ]
     }
 }
 
-/// Formats a byte limit for people: "10 MB", "1.5 MB", "200 KB", "100 bytes".
+/// A byte limit for people: "10 MB", "1.5 MB", "200 KB", or "100 bytes" in their language.
 /// (MB here means MiB; residents do not care about the distinction.)
-fn human_size(bytes: usize, en: bool) -> String {
+fn human_size(bytes: usize) -> Arg {
     const MIB: usize = 1024 * 1024;
     fn trim(v: f64) -> String {
         let s = format!("{v:.1}");
         s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
     }
     if bytes >= MIB {
-        format!("{} MB", trim(bytes as f64 / MIB as f64))
+        Arg::Text(format!("{} MB", trim(bytes as f64 / MIB as f64)))
     } else if bytes >= 1024 {
-        format!("{} KB", trim(bytes as f64 / 1024.0))
+        Arg::Text(format!("{} KB", trim(bytes as f64 / 1024.0)))
     } else {
-        let unit = rust_i18n::t!("photo.bytes", locale = if en { "en" } else { "zh-CN" });
-        format!("{bytes} {unit}")
+        Arg::Words(Message::new("photo.bytes").text("n", bytes))
     }
 }

@@ -1,7 +1,7 @@
 //! `POST /api/v1/reports`: a report as JSON (apps, load tests), through the same intake as
 //! the report form.
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::reports::intake::Outcome;
 use crate::reports::submit::{self, JsonSubmission};
 use crate::reports::Report;
@@ -84,6 +84,6 @@ pub async fn submit(
             ),
             ..ErrorBody::code(crate::error::ErrorCode::Conflict)
         })),
-        Err(e) => Err(e.into_app_error(locale.tag())),
+        Err(e) => Err(AppError::refused(&e, locale)),
     }
 }

@@ -37,9 +37,9 @@ pub fn actor_for(me: &CurrentStaff, report: &Report, grid_path: &str) -> Option<
 struct Row {
     id: i64,
     category: String,
-    state: &'static str,
+    state: String,
     state_code: String,
-    ledger: &'static str,
+    ledger: String,
     grid: String,
     description: String,
     due: chrono::DateTime<chrono::Utc>,
@@ -108,7 +108,6 @@ pub async fn queue(
         },
         Role::MerchantCashier => return Err(AppError::forbidden()),
     };
-    let tag = locale.tag();
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|q| Row {
@@ -116,11 +115,11 @@ pub async fn queue(
             category: state
                 .catalog
                 .kind(&q.report.category)
-                .map(|k| k.name(tag).to_owned())
+                .map(|k| k.name(locale).to_owned())
                 .unwrap_or_default(),
-            state: q.report.case_state().label(tag),
+            state: q.report.case_state().label(locale),
             state_code: q.report.state.clone(),
-            ledger: q.report.kind().label(tag),
+            ledger: q.report.kind().label(locale),
             grid: q.grid_name,
             description: q.report.description.chars().take(60).collect(),
             due: q.due,
@@ -156,7 +155,7 @@ struct EventRow {
     actor: String,
     staff: Option<String>,
     action: String,
-    to_state: Option<&'static str>,
+    to_state: Option<String>,
     note: Option<String>,
     data: serde_json::Value,
     photos: Vec<i64>,
@@ -179,7 +178,6 @@ pub async fn show(
         .into_iter()
         .map(|s| (s.id, s.display_name))
         .collect();
-    let tag = locale.tag();
     let event_rows: Vec<EventRow> = events
         .iter()
         .map(|e| EventRow {
@@ -191,7 +189,7 @@ pub async fn show(
                 .to_state
                 .as_deref()
                 .and_then(CaseState::parse)
-                .map(|s| s.label(tag)),
+                .map(|s| s.label(locale)),
             note: e.note.clone(),
             data: e.data.clone(),
             photos: photos
@@ -224,13 +222,13 @@ pub async fn show(
         .catalog
         .departments()
         .iter()
-        .map(|d| (d.code.clone(), d.name(tag).to_owned()))
+        .map(|d| (d.code.clone(), d.name(locale).to_owned()))
         .collect();
     let categories: Vec<(String, String)> = state
         .catalog
         .kinds()
         .iter()
-        .map(|k| (k.code.clone(), k.name(tag).to_owned()))
+        .map(|k| (k.code.clone(), k.name(locale).to_owned()))
         .collect();
     let grids: Vec<(i64, String)> = Grid::all(&mut conn)
         .await?
@@ -258,11 +256,11 @@ pub async fn show(
         place, answers => Serde(&answers),
         case => Serde(&report),
         reporter_email => &report.reporter_email,
-        category => state.catalog.kind(&report.category).map(|k| k.name(tag).to_owned()),
-        department => state.catalog.department(&report.department).map(|d| d.name(tag).to_owned()),
-        dispatched_to => report.dispatched_to.as_deref().and_then(|d| state.catalog.department(d)).map(|d| d.name(tag).to_owned()),
-        state_label => report.case_state().label(tag),
-        ledger => LedgerKind::parse(&report.ledger_kind).map(|k| k.label(tag)),
+        category => state.catalog.kind(&report.category).map(|k| k.name(locale).to_owned()),
+        department => state.catalog.department(&report.department).map(|d| d.name(locale).to_owned()),
+        dispatched_to => report.dispatched_to.as_deref().and_then(|d| state.catalog.department(d)).map(|d| d.name(locale).to_owned()),
+        state_label => report.case_state().label(locale),
+        ledger => LedgerKind::parse(&report.ledger_kind).map(|k| k.label(locale)),
         lineage => Serde(&lineage), events => Serde(event_rows), own_photos, allowed,
         departments => Serde(departments), categories => Serde(categories), grids => Serde(grids),
         ..base(&me, &self_path)
@@ -353,7 +351,7 @@ pub async fn step(
     };
     let r = crate::reports::steps::staff_step(state.reports(), report.id, by, action, uploads)
         .await?
-        .map_err(|e| e.into_app_error(locale.tag()))?;
+        .map_err(|e| AppError::refused(&e, locale))?;
     Ok(see_other(&format!("/console/cases/{}", r.id)))
 }
 

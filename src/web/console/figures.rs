@@ -179,7 +179,7 @@ async fn group_labels(
                 let name = state
                     .catalog
                     .department(k)
-                    .map(|d| d.name(locale.tag()).to_owned())
+                    .map(|d| d.name(locale).to_owned())
                     .unwrap_or_else(|| k.clone());
                 (k.clone(), name)
             })
@@ -359,7 +359,7 @@ pub async fn dashboard(
             me.staff.role() != crate::people::Role::DepartmentLiaison
                 || me.staff.department.as_deref() == Some(d.code.as_str())
         })
-        .map(|d| (d.code.clone(), d.name(locale.tag()).to_owned()))
+        .map(|d| (d.code.clone(), d.name(locale).to_owned()))
         .collect();
     let self_path = format!("/console/figures?{}", p.query(&[]));
     let ctx = minijinja::context! {
@@ -376,7 +376,7 @@ pub async fn dashboard(
         department => p.selection.department.clone(),
         department_name => p.selection.department.as_deref()
             .and_then(|d| state.catalog.department(d))
-            .map(|d| d.name(locale.tag()).to_owned()),
+            .map(|d| d.name(locale).to_owned()),
         rows => Serde(rows),
         total => Serde(total_row),
         trend, bars_resolved, bars_satisfaction,
@@ -393,7 +393,7 @@ struct CaseRow {
     id: i64,
     grid: String,
     category: String,
-    state: &'static str,
+    state: String,
     submitted_at: DateTime<Utc>,
     accept_by: DateTime<Utc>,
     finish_by: DateTime<Utc>,
@@ -532,7 +532,6 @@ async fn case_rows(state: &AppState, locale: Locale, ids: &[i64]) -> AppResult<V
     let reports = Report::by_ids(&mut conn, ids).await?;
     let grid_ids: Vec<i64> = reports.iter().map(|r| r.grid_id).collect();
     let grids = load::grid_labels(&mut conn, &grid_ids).await?;
-    let tag = locale.tag();
     Ok(reports
         .iter()
         .map(|r| CaseRow {
@@ -544,9 +543,9 @@ async fn case_rows(state: &AppState, locale: Locale, ids: &[i64]) -> AppResult<V
             category: state
                 .catalog
                 .kind(&r.category)
-                .map(|k| k.name(tag).to_owned())
+                .map(|k| k.name(locale).to_owned())
                 .unwrap_or_default(),
-            state: r.case_state().label(tag),
+            state: r.case_state().label(locale),
             submitted_at: r.submitted_at,
             accept_by: r.accept_by,
             finish_by: r.finish_by,

@@ -1,10 +1,11 @@
 //! Household and shop imports from the console (CSV or XLSX upload).
 
 use super::base;
-use crate::error::{AppError, AppResult, ErrorCode};
+use crate::error::{AppError, AppResult, ErrorCode, Refusal};
 use crate::grids::import::{self, ImportRequest, Outcome};
 use crate::people::Permission;
 use crate::web::auth::CurrentStaff;
+use crate::web::error_response::http_status;
 use crate::web::locale::Locale;
 use crate::web::state::AppState;
 use actix_multipart::form::{bytes::Bytes as FileBytes, text::Text, MultipartForm};
@@ -82,28 +83,27 @@ pub async fn upload(
         &|_, _| {},
     )
     .await?;
-    let tag = locale.tag();
     let lines = |errors: &[crate::grids::import_parse::RowError]| -> Vec<ErrorLine> {
         errors
             .iter()
             .map(|e| ErrorLine {
                 line: e.line,
                 code: e.problem.code(),
-                message: e.message(tag),
+                message: e.words(locale),
             })
             .collect()
     };
     let (status, ctx) = match &outcome {
         Outcome::FileRejected(e) => (
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            minijinja::context! { file_error => e.message(tag), file_error_code => e.code() },
+            http_status(e.error_code()),
+            minijinja::context! { file_error => e.words(locale), file_error_code => e.code() },
         ),
         Outcome::RowsRejected {
             kind,
             total,
             errors,
         } => (
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            http_status(ErrorCode::ImportRejected),
             minijinja::context! { rejected => true, kind => import::kind_name(*kind), total, errors => Serde(lines(errors)) },
         ),
         Outcome::Applied(a) => (

@@ -29,12 +29,11 @@ pub async fn index(
     let grids = Grid::all(&mut conn).await?;
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     // Departments and shops are chosen by name, never typed as codes or numbers.
-    let tag = locale.tag();
     let departments: Vec<(String, String)> = state
         .catalog
         .departments()
         .iter()
-        .map(|d| (d.code.clone(), d.name(tag).to_owned()))
+        .map(|d| (d.code.clone(), d.name(locale).to_owned()))
         .collect();
     let shops: Vec<(i64, String)> = {
         use crate::db::schema::shops;

@@ -3,6 +3,8 @@
 mod xlsx;
 
 use super::*;
+use crate::error::Refusal;
+use crate::i18n::Locale;
 
 const MAX: usize = 1000;
 
@@ -181,9 +183,9 @@ fn missing_required_columns() {
     );
     let e = csv(text, Some(ImportKind::Household)).unwrap_err();
     assert_eq!(e.code(), "missing_columns");
-    assert_eq!(e.message("zh-CN"), "缺少必需的列：网格编码、房号");
+    assert_eq!(e.words(Locale::ZhCn), "缺少必需的列：网格编码、房号");
     assert_eq!(
-        e.message("en-US"),
+        e.words(Locale::En),
         "Missing required columns: grid code, room."
     );
 }
@@ -451,19 +453,22 @@ fn row_problem_codes_and_messages_both_locales() {
     ];
     for (p, code, zh, en) in all {
         assert_eq!(p.code(), code);
-        assert!(p.message("zh-CN").contains(zh), "{}", p.message("zh-CN"));
-        assert!(p.message("en").contains(en), "{}", p.message("en"));
-        assert!(p.message("EN-gb").contains(en));
-        // Anything not English falls back to Chinese.
-        assert_eq!(p.message("fr"), p.message("zh-CN"));
-        assert_eq!(p.message(""), p.message("zh-CN"));
+        assert!(
+            p.words(Locale::ZhCn).contains(zh),
+            "{}",
+            p.words(Locale::ZhCn)
+        );
+        assert!(p.words(Locale::En).contains(en), "{}", p.words(Locale::En));
     }
     let e = err(3, Some("room"), RowProblem::Missing);
-    assert_eq!(e.message("zh-CN"), "第3行「房号」：必填项为空");
-    assert_eq!(e.message("en"), "Line 3, room: required value is missing");
+    assert_eq!(e.words(Locale::ZhCn), "第3行「房号」：必填项为空");
+    assert_eq!(
+        e.words(Locale::En),
+        "Line 3, room: required value is missing"
+    );
     let d = err(9, None, RowProblem::DuplicateOf { line: 4 });
-    assert_eq!(d.message("zh"), "第9行：与第 4 行重复");
-    assert_eq!(d.message("en"), "Line 9: duplicate of line 4");
+    assert_eq!(d.words(Locale::ZhCn), "第9行：与第 4 行重复");
+    assert_eq!(d.words(Locale::En), "Line 9: duplicate of line 4");
 }
 
 #[test]
@@ -503,8 +508,8 @@ fn file_error_codes_and_messages_both_locales() {
     ];
     for (e, code, zh, en) in all {
         assert_eq!(e.code(), code);
-        let m_zh = e.message("zh-CN");
-        let m_en = e.message("en-US");
+        let m_zh = e.words(Locale::ZhCn);
+        let m_en = e.words(Locale::En);
         assert!(m_zh.contains(zh), "{m_zh}");
         assert!(m_en.contains(en), "{m_en}");
         assert_ne!(m_zh, m_en);

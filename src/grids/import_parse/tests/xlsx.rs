@@ -4,6 +4,8 @@
 use super::super::read::{cell_text, format_number};
 use super::super::*;
 use super::{err, households, lim, shops, MAX};
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use calamine::Data;
 
 fn xlsx_fixture(build: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
@@ -182,10 +184,10 @@ fn a1_and_xfd1048576_is_refused_by_its_dimension_before_any_row() {
         }
     );
     assert_eq!(e.code(), "sheet_too_large");
-    let en = e.message("en");
+    let en = e.words(Locale::En);
     assert!(en.contains("1048576") && en.contains("XFD"), "{en}");
     assert!(en.contains("60000") && en.contains("64"), "{en}");
-    assert!(e.message("zh-CN").contains("最多只读取 60000 行、64 列"));
+    assert!(e.words(Locale::ZhCn).contains("最多只读取 60000 行、64 列"));
 }
 
 #[test]
@@ -207,7 +209,11 @@ fn a1_and_all100000_is_refused_likewise() {
         ),
         "{e:?}"
     );
-    assert!(e.message("en").contains("ALL"), "{}", e.message("en"));
+    assert!(
+        e.words(Locale::En).contains("ALL"),
+        "{}",
+        e.words(Locale::En)
+    );
 }
 
 #[test]
@@ -285,7 +291,7 @@ fn workbook_unzipping_past_the_limit_is_refused_unread() {
             max_unzipped_bytes: 1000
         }
     );
-    assert!(e.message("en").contains("MB"));
+    assert!(e.words(Locale::En).contains("MB"));
 }
 
 #[test]
@@ -293,8 +299,8 @@ fn legacy_xls_is_refused_with_a_way_out() {
     let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
     let e = parse(&ole, FileFormat::Xlsx, None, &lim(MAX)).unwrap_err();
     assert_eq!(e, FileError::UnsupportedWorkbook);
-    assert!(e.message("en").contains(".xlsx"));
-    assert!(e.message("zh-CN").contains(".xlsx"));
+    assert!(e.words(Locale::En).contains(".xlsx"));
+    assert!(e.words(Locale::ZhCn).contains(".xlsx"));
 }
 
 #[test]

@@ -6,6 +6,8 @@ use super::super::budget::Plan;
 use super::super::*;
 use super::alloc::peak_of;
 use super::fixtures::*;
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, RgbaImage};
 use std::time::{Duration, Instant};
@@ -32,7 +34,11 @@ fn grey_alpha_bomb_is_refused_from_its_header_fast_and_small() {
                 ..
             },
         ) => {
-            assert!(e.message("en").contains("8000×8000"), "{}", e.message("en"));
+            assert!(
+                e.words(Locale::En).contains("8000×8000"),
+                "{}",
+                e.words(Locale::En)
+            );
         }
         other => panic!("expected a refusal, got {:?}", other.map(|p| p.width)),
     }

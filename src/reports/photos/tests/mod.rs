@@ -8,6 +8,8 @@ use super::container::sniff;
 use super::gps::read_gps;
 use super::pixels::fit;
 use super::*;
+use crate::error::Refusal;
+use crate::i18n::Locale;
 use fixtures::*;
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, Rgb, RgbImage, Rgba, RgbaImage};
@@ -355,25 +357,23 @@ fn codes_and_messages_in_both_locales() {
             "photo_corrupt"
         ]
     );
-    assert_eq!(errors[0].message("zh-CN"), "照片不能超过 10 MB");
-    assert_eq!(errors[0].message(""), "照片不能超过 10 MB");
-    assert_eq!(errors[0].message("en-US"), "Photos must be at most 10 MB");
-    assert_eq!(errors[0].message("EN"), "Photos must be at most 10 MB");
+    assert_eq!(errors[0].words(Locale::ZhCn), "照片不能超过 10 MB");
+    assert_eq!(errors[0].words(Locale::En), "Photos must be at most 10 MB");
     assert_eq!(
         PhotoError::TooLarge {
             max_bytes: 1536 * 1024
         }
-        .message("zh"),
+        .words(Locale::ZhCn),
         "照片不能超过 1.5 MB"
     );
     assert_eq!(
-        PhotoError::TooLarge { max_bytes: 100 }.message("en"),
+        PhotoError::TooLarge { max_bytes: 100 }.words(Locale::En),
         "Photos must be at most 100 bytes"
     );
-    assert!(errors[3].message("zh-CN").contains("60000×60000"));
+    assert!(errors[3].words(Locale::ZhCn).contains("60000×60000"));
     for e in &errors {
-        let zh = e.message("zh-CN");
-        let en = e.message("en");
+        let zh = e.words(Locale::ZhCn);
+        let en = e.words(Locale::En);
         assert!(
             zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
             "{zh}"
