@@ -9,6 +9,7 @@ use super::Grid;
 use crate::codes::landing::LandingCache;
 use crate::db::DbPool;
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::people::{Permission, Staff};
 use diesel_async::AsyncPgConnection;
 
 /// A grid, if it is within `scope` (`not_found` for a missing grid, `forbidden` for
@@ -19,6 +20,44 @@ pub async fn in_scope(conn: &mut AsyncPgConnection, scope: &Scope, id: i64) -> A
         return Err(AppError::forbidden());
     }
     Ok(grid)
+}
+
+/// A grid for `staff` to read: the role may view grids and the grid is within `scope`
+/// (`forbidden` otherwise, `not_found` for a missing grid). The console's page and the API's
+/// `GET` share it.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    staff: &Staff,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Grid> {
+    require(staff, Permission::ViewGrids)?;
+    in_scope(conn, scope, id).await
+}
+
+/// Parse the datum (`wgs84`, `gcj02`; empty is WGS-84), check that `staff` may edit grids, and
+/// store the boundary (the console's form and the API's `PUT` share it).
+pub async fn set_boundary_as(
+    db: &DbPool,
+    staff: &Staff,
+    scope: &Scope,
+    id: i64,
+    text: &str,
+    datum: &str,
+) -> AppResult<Grid> {
+    let datum =
+        boundary::Datum::parse(datum).ok_or_else(|| AppError::invalid("datum: wgs84 or gcj02"))?;
+    require(staff, Permission::EditGrids)?;
+    require(staff, Permission::ViewGrids)?;
+    set_boundary(db, scope, staff.id, id, text, datum).await
+}
+
+fn require(staff: &Staff, p: Permission) -> AppResult<()> {
+    if staff.can(p) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
 }
 
 /// Add a grid one level below `parent_id` (a compound, level 3, has none).

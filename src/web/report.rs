@@ -6,7 +6,6 @@ use super::form_csrf::{self, PublicForm};
 use super::locale::Locale;
 use crate::codes::{token, Code};
 use crate::error::{AppError, AppResult, Refusal};
-use crate::reports::intake::Outcome;
 use crate::reports::ledger::{CaseState, LedgerKind};
 use crate::reports::submit::{FormSubmission, Submitted};
 use crate::reports::{photo_store, steps, submit, Report};

@@ -3,11 +3,11 @@
 
 use crate::error::AppResult;
 use crate::figures::{Dimension, Figures};
-use crate::web::state::AppState;
 use crate::web::auth::CurrentStaff;
 use crate::web::console::figures::{assessment, labelled_groups, prepare, FiguresQuery};
 use crate::web::error_response::ErrorBody;
 use crate::web::locale::Locale;
+use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};

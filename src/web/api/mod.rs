@@ -8,11 +8,11 @@ pub mod reports;
 
 use crate::codes::{manage, Code};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::grids::edit;
 use crate::grids::households::{Household, HouseholdWithCode};
 use crate::grids::Grid;
 use crate::people::Permission;
 use crate::web::auth::CurrentStaff;
-use crate::web::console::grids::{apply_boundary, grid_in_scope};
 use crate::web::error_response::ErrorBody;
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -97,7 +97,7 @@ pub async fn grid(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let grid = grid_in_scope(&mut conn, &me, *id).await?;
+    let grid = edit::visible(&mut conn, &me.staff, &me.scope, *id).await?;
     let children = grid.children(&mut conn).await?;
     Ok(HttpResponse::Ok().json(GridDetail { grid, children }))
 }
@@ -124,7 +124,7 @@ pub async fn households(
 ) -> AppResult<HttpResponse> {
     me.require(Permission::ViewHouseholds)?;
     let mut conn = state.conn().await?;
-    let grid = grid_in_scope(&mut conn, &me, *id).await?;
+    let grid = edit::visible(&mut conn, &me.staff, &me.scope, *id).await?;
     let list = Household::list_for_grid(&mut conn, grid.id, 0, 10_000).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -172,7 +172,7 @@ pub async fn put_boundary(
     let text = std::str::from_utf8(&body)
         .map_err(|_| AppError::with_detail(ErrorCode::InvalidGeojson, "not UTF-8"))?;
     let text = if text.trim() == "null" { "" } else { text };
-    let grid = apply_boundary(&state, &me, *id, text, &q.datum).await?;
+    let grid = edit::set_boundary_as(&state.db, &me.staff, &me.scope, *id, text, &q.datum).await?;
     Ok(HttpResponse::Ok().json(grid))
 }
 

@@ -5,10 +5,10 @@ use crate::error::{AppError, AppResult};
 use crate::reports::intake::Outcome;
 use crate::reports::submit::{self, JsonSubmission};
 use crate::reports::Report;
-use crate::web::state::AppState;
 use crate::web::client_ip::client_ip;
 use crate::web::error_response::{ErrorBody, SimilarCase};
 use crate::web::locale::Locale;
+use crate::web::state::AppState;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 
 use super::{base, see_other};
 use crate::db::schema::{households, shops};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::grids::households::Household;
 use crate::grids::shops::Shop;
-use crate::grids::{boundary, edit, Grid};
+use crate::grids::{edit, Grid};
 use crate::people::{Permission, Staff};
 use crate::web::auth::{CurrentStaff, StaffForm};
 use crate::web::locale::Locale;
@@ -70,16 +70,6 @@ pub struct PageQuery {
     page: Option<i64>,
 }
 
-/// Load a grid and check it is in scope (404 for a missing grid, 403 for another's).
-pub async fn grid_in_scope(
-    conn: &mut diesel_async::AsyncPgConnection,
-    me: &CurrentStaff,
-    id: i64,
-) -> AppResult<Grid> {
-    me.require(Permission::ViewGrids)?;
-    edit::in_scope(conn, &me.scope, id).await
-}
-
 /// `GET /console/grids/{id}`
 pub async fn show(
     state: web::Data<AppState>,
@@ -89,7 +79,7 @@ pub async fn show(
     q: web::Query<PageQuery>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
-    let grid = grid_in_scope(&mut conn, &me, *id).await?;
+    let grid = edit::visible(&mut conn, &me.staff, &me.scope, *id).await?;
     let lineage = grid.lineage(&mut conn).await?;
     let children = grid.children(&mut conn).await?;
     let responsible = Staff::responsible_for(&mut conn, grid.id).await?;
@@ -184,27 +174,21 @@ pub async fn rename(
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }
 
-/// Parse the datum, check the permissions, store the boundary (the console's form and the
-/// API's `PUT` share it).
-pub async fn apply_boundary(
-    state: &AppState,
-    me: &CurrentStaff,
-    id: i64,
-    text: &str,
-    datum: &str,
-) -> AppResult<Grid> {
-    let datum =
-        boundary::Datum::parse(datum).ok_or_else(|| AppError::invalid("datum: wgs84 or gcj02"))?;
-    may_edit(me)?;
-    edit::set_boundary(&state.db, &me.scope, me.staff.id, id, text, datum).await
-}
-
 /// `POST /console/grids/{id}/boundary`
 pub async fn set_boundary(
     state: web::Data<AppState>,
     id: web::Path<i64>,
     f: StaffForm<BoundaryForm>,
 ) -> AppResult<HttpResponse> {
-    let grid = apply_boundary(&state, &f.staff, *id, &f.form.boundary, &f.form.datum).await?;
+    let me = &f.staff;
+    let grid = edit::set_boundary_as(
+        &state.db,
+        &me.staff,
+        &me.scope,
+        *id,
+        &f.form.boundary,
+        &f.form.datum,
+    )
+    .await?;
     Ok(see_other(&format!("/console/grids/{}", grid.id)))
 }

@@ -14,8 +14,8 @@
 
 mod open311;
 
-use crate::web::state::AppState;
 use crate::web::locale::Locale;
+use crate::web::state::AppState;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use std::sync::OnceLock;
