@@ -4,6 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use mashang_fuzz::error::Refusal;
+use mashang_fuzz::i18n::Locale;
 use mashang_fuzz::import_parse::{detect_format, parse, FileFormat, ImportKind, Limits};
 
 fuzz_target!(|data: &[u8]| {
@@ -17,12 +19,16 @@ fuzz_target!(|data: &[u8]| {
                     assert!(p.total_lines <= limits.max_rows);
                     for e in &p.errors {
                         assert!(e.line >= 1);
-                        let _ = e.message("en");
-                        let _ = e.message("zh-CN");
+                        for locale in Locale::ALL {
+                            let _ = e.words(locale);
+                        }
                     }
                 }
                 Err(e) => {
-                    let _ = (e.code(), e.message("en"), e.message("zh-CN"));
+                    let _ = e.code();
+                    for locale in Locale::ALL {
+                        let _ = e.words(locale);
+                    }
                 }
             }
         }

@@ -1,11 +1,20 @@
 //! The service's modules that read untrusted bytes, compiled from the main crate's own
 //! source files (`#[path]`), so the fuzz targets exercise exactly the code that runs.
-//! They depend only on `super::` and external crates, which keeps them buildable here.
+//! They depend only on `super::`, `crate::error`, `crate::i18n` and external crates, which
+//! keeps them buildable here.
 
 #[macro_use]
 extern crate rust_i18n;
 
 rust_i18n::i18n!("../assets/locales", fallback = "zh-CN");
+
+/// `mashang::error`: refusal codes and the one error type.
+#[path = "../../src/error.rs"]
+pub mod error;
+
+/// `mashang::i18n`: locales and the words of refusals.
+#[path = "../../src/i18n.rs"]
+pub mod i18n;
 
 /// `mashang::grids::import_parse`.
 #[path = "../../src/grids/import_parse/mod.rs"]
