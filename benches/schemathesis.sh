@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The long schema-driven fuzzing run (issue 13): schemathesis against a release build of
 # `mashang serve` over the demo district, signed in as the demo admin, from the service's own
-# OpenAPI document (/api/v1/openapi.json). Every phase (examples, coverage, fuzzing, stateful)
-# with many more cases than the CI run (tests/api/schemathesis.rs). Passes only if no answer
+# OpenAPI document (/api/v1/openapi.json). The examples, fuzzing and stateful phases with many
+# more cases than the CI run (tests/api/schemathesis.rs), which also runs the coverage phase. Passes only if no answer
 # is a 5xx and every answer has a documented status, content type and body.
 #
 #   bash benches/schemathesis.sh                       # 300 cases an operation, port 8203
@@ -52,7 +52,11 @@ session=$(awk '$6 == "mashang_staff" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "sign-in failed" >&2; exit 1; }
 csrf=$(curl -sf -H "Cookie: mashang_staff=$session" "$base/api/v1/me" | python3 -c 'import json,sys; print(json.load(sys.stdin)["csrf"])')
 
-args=(--phases examples,coverage,fuzzing,stateful --max-examples "${EXAMPLES:-300}" --seed "${SEED:-13}")
+# The coverage phase is deterministic (it does not grow with --max-examples) and runs in CI's
+# short run; schemathesis 4.32.5's own constraint walker also crashes in it on one operation
+# here (a CPython "AST constructor recursion depth mismatch", seen with seeds 13 and 7), which
+# would end a long run as an error that is not the service's. PHASES overrides the list.
+args=(--phases "${PHASES:-examples,fuzzing,stateful}" --max-examples "${EXAMPLES:-300}" --seed "${SEED:-13}")
 if [ -n "${MAX_TIME:-}" ]; then args+=(--max-time "$MAX_TIME"); fi
 started=$(date +%s)
 status=0
