@@ -148,6 +148,9 @@ pub struct ServerSettings {
     pub body_total_seconds: u64,
     /// Networks (CIDR) that may read `/metrics` and `/readyz` details.
     pub operations_networks: Vec<String>,
+    /// Most requests one instance handles at once; the next is refused with 503
+    /// `overloaded` and `Retry-After` instead of waiting in a queue (0 = no limit).
+    pub max_in_flight: usize,
 }
 
 impl ServerSettings {

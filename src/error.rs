@@ -47,6 +47,9 @@ pub enum ErrorCode {
     Conflict,
     DatabaseUnavailable,
     RedisUnavailable,
+    /// More requests are in flight than the instance is configured to take
+    /// (`server.max_in_flight`): refused at once with `Retry-After`, never queued.
+    Overloaded,
     Internal,
 }
 
@@ -67,6 +70,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::DatabaseUnavailable => "database_unavailable",
             ErrorCode::RedisUnavailable => "redis_unavailable",
+            ErrorCode::Overloaded => "overloaded",
             ErrorCode::Internal => "internal",
         }
     }
@@ -82,7 +86,9 @@ impl ErrorCode {
             ErrorCode::BadRequest => 400,
             ErrorCode::InvalidInput | ErrorCode::InvalidGeojson | ErrorCode::ImportRejected => 422,
             ErrorCode::Conflict => 409,
-            ErrorCode::DatabaseUnavailable | ErrorCode::RedisUnavailable => 503,
+            ErrorCode::DatabaseUnavailable
+            | ErrorCode::RedisUnavailable
+            | ErrorCode::Overloaded => 503,
             ErrorCode::Internal => 500,
         }
     }
@@ -112,6 +118,7 @@ const ALL_CODES: &[ErrorCode] = &[
     ErrorCode::Conflict,
     ErrorCode::DatabaseUnavailable,
     ErrorCode::RedisUnavailable,
+    ErrorCode::Overloaded,
     ErrorCode::Internal,
 ];
 

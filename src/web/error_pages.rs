@@ -44,8 +44,28 @@ fn reason_message(locale: Locale, reason: Option<&str>, args: &[(&str, String)])
 
 /// Pages for staff accounts (the console and the cashier's page): signing in there means the
 /// staff sign-in, not a resident's emailed code.
-fn is_staff_page(path: &str) -> bool {
+pub fn is_staff_page(path: &str) -> bool {
     path.starts_with("/console") || path == "/merchant" || path.starts_with("/merchant/")
+}
+
+/// The error page's template: the console's for staff pages.
+fn template_for(staff: bool) -> &'static str {
+    if staff {
+        "console/error.html"
+    } else {
+        "error.html"
+    }
+}
+
+/// The page of an error with nothing but its code (a shed request's answer, see
+/// `web::shed`), or the bare code where the template cannot be rendered.
+pub fn page(state: &AppState, staff: bool, locale: Locale, code: ErrorCode) -> String {
+    let status = super::error_response::http_status(code).as_u16();
+    let ctx = minijinja::context! { code => code.as_str(), status };
+    state
+        .pages
+        .render(template_for(staff), locale, ctx)
+        .unwrap_or_else(|_| code.as_str().to_owned())
 }
 
 /// The `ErrorHandlers` default handler.
@@ -98,20 +118,19 @@ pub fn render<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     } else {
         let locale = Locale::of(&req);
         let body = req.app_data::<web::Data<AppState>>().and_then(|state| {
+            let ctx = minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason, &args) };
             state
                 .pages
-                .render(
-                    if is_staff_page(req.path()) { "console/error.html" } else { "error.html" },
-                    locale,
-                    minijinja::context! { code => code.as_str(), status => status.as_u16(), detail, reason, reason_message => reason_message(locale, reason, &args) },
-                )
+                .render(template_for(is_staff_page(req.path())), locale, ctx)
                 .ok()
         });
+        let mut page = HttpResponse::build(status);
+        if let Some(secs) = super::shed::retry_after(code) {
+            page.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
         match body {
-            Some(html) => HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(html),
-            None => HttpResponse::build(status)
+            Some(html) => page.content_type("text/html; charset=utf-8").body(html),
+            None => page
                 .content_type("text/plain; charset=utf-8")
                 .body(code.as_str()),
         }

@@ -60,10 +60,16 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.code.is_server_error() {
+        // A shed request is the limit working, not a fault: logging each one would add work
+        // exactly when the instance has none to spare (the metrics count them).
+        if self.code.is_server_error() && self.code != ErrorCode::Overloaded {
             tracing::error!(error = %self, "request failed");
         }
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(secs) = super::shed::retry_after(self.code) {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        res.json(ErrorBody {
             error: self.code,
             reason: self.reason.map(str::to_owned),
             message: self.public_message().map(str::to_owned),

@@ -88,7 +88,8 @@ pub async fn track(
     let res = next.call(req).instrument(span.clone()).await?;
     let status = res.status();
     span.record("status", status.as_u16());
-    if status.is_server_error() {
+    let shed = super::shed::was_shed(res.request());
+    if status.is_server_error() && !shed {
         tracing::error!(parent: &span, "request failed");
     } else {
         tracing::info!(parent: &span, elapsed_ms = start.elapsed().as_secs_f64() * 1000.0, "request");

@@ -28,6 +28,7 @@ pub mod resident;
 pub mod resident_auth;
 pub mod routes;
 pub mod security_headers;
+pub mod shed;
 pub mod state;
 
 /// Redirect after a successful POST (303, so a reload does not resubmit).

@@ -312,6 +312,7 @@ pub fn app(
         .configure(|cfg| configure(cfg, &state))
         .wrap(actix_web::middleware::from_fn(super::input::bound_query))
         .wrap(actix_web::middleware::from_fn(super::input::body_timeout))
+        .wrap(actix_web::middleware::from_fn(super::shed::limit))
         .wrap(ErrorHandlers::new().default_handler(error_pages::render))
         .wrap(actix_web::middleware::from_fn(super::code_paths::normalise))
         .wrap(NormalizePath::new(TrailingSlash::Trim))

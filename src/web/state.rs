@@ -19,13 +19,17 @@ pub struct AppState {
     pub pages: Arc<Pages>,
     /// The Prometheus recorder `/metrics` renders.
     pub metrics: PrometheusHandle,
+    /// How many requests may be handled at once (`server.max_in_flight`, see `web::shed`).
+    pub in_flight: super::shed::InFlight,
 }
 
 impl AppState {
     /// Build the services and load the templates (connections open lazily).
     pub fn build(settings: Settings) -> anyhow::Result<AppState> {
         let pages = Pages::load(&settings.assets.dir.join("templates"))?;
+        let in_flight = super::shed::InFlight::new(settings.server.max_in_flight);
         Ok(AppState {
+            in_flight,
             services: Services::build(settings)?,
             pages: Arc::new(pages),
             metrics: crate::telemetry::metrics_handle(),

@@ -28,3 +28,4 @@ mod reports;
 mod residents;
 mod scan;
 mod schemathesis;
+mod shed;
