@@ -16,6 +16,8 @@ pub mod pdf_stream;
 pub mod pipe;
 #[cfg(test)]
 pub mod raster;
+#[cfg(test)]
+mod shaping;
 pub mod templates;
 
 pub use activity::{activity_poster, ActivityPoster};
