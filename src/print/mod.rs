@@ -17,6 +17,7 @@ pub mod pipe;
 #[cfg(test)]
 pub mod raster;
 #[cfg(test)]
+#[path = "tests/shaping.rs"]
 mod shaping;
 pub mod templates;
 
