@@ -300,3 +300,91 @@ fn the_pdf_check_can_tell_glyphs_apart() {
         assert_ne!(isolated, joined, "{word}");
     }
 }
+
+/// The service's name in Mongolian as the door-label template prints it.
+fn door_label_name_mn() -> String {
+    let template = std::fs::read_to_string("print-templates/door-labels.typ").unwrap();
+    template
+        .lines()
+        .find_map(|l| l.strip_prefix("#let service-name-mn = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("door-labels.typ names the service in Mongolian")
+        .to_owned()
+}
+
+/// A bilingual sheet of door labels (`--script bilingual`): the Mongolian is embedded in
+/// Noto Sans Mongolian and set joined, as HarfBuzz sets it, and every symbol still decodes
+/// with a real decoder at 300 dpi.
+#[test]
+fn bilingual_door_labels_set_joined_mongolian_and_every_symbol_decodes() {
+    let settings = crate::config::Settings::load_from(std::path::Path::new("config")).unwrap();
+    let engine = super::PrintEngine::load(&settings.print).unwrap();
+    let items: Vec<super::SheetItem> = (0..4)
+        .map(|i| {
+            let token = crate::codes::token::new_token();
+            let serde_json::Value::Object(fields) = serde_json::json!({
+                "place": "平原社区 · 邮电小区",
+                "door": format!("1号楼 1单元 {}", 101 + i),
+                "check": "7KQ2",
+                "script": super::Script::Bilingual.name(),
+            }) else {
+                unreachable!("a JSON object literal is an object")
+            };
+            super::SheetItem {
+                url: crate::codes::token::code_url("http://mashang.test", &token),
+                fields,
+            }
+        })
+        .collect();
+    let (pdf, _) = engine
+        .render(super::Template::DoorLabels, &items, Vec::new(), |_| {})
+        .unwrap();
+    let mut decoded = crate::print::raster::decode_symbols(&pdf, 300).unwrap();
+    decoded.sort();
+    let mut urls: Vec<String> = items.iter().map(|i| i.url.clone()).collect();
+    urls.sort();
+    assert_eq!(decoded, urls);
+    // Spaces are left out on both sides: typst may end a line at one.
+    let original = glyph_prints(&std::fs::read(FONT).unwrap());
+    let space = hb_shape(" ")[0];
+    let drawn: Vec<Vec<u16>> = pdf_glyphs(&pdf, "NotoSansMongolian", &original)
+        .into_iter()
+        .filter(|c| !c.contains(&space))
+        .collect();
+    let name_mn = door_label_name_mn();
+    let name: Vec<u16> = hb_shape(&name_mn)
+        .into_iter()
+        .filter(|g| *g != space)
+        .collect();
+    assert!(drawn.len() >= items.len() * name.len(), "{drawn:?}");
+    for (i, want) in name.iter().enumerate() {
+        assert!(
+            drawn[i].contains(want),
+            "{name_mn}: glyph {i} in the PDF is one of {:?}, HarfBuzz drew {want} ({})",
+            drawn[i],
+            hb_names(&name_mn)
+        );
+    }
+    // And a Chinese-only sheet has no Mongolian at all.
+    let chinese: Vec<super::SheetItem> = items
+        .iter()
+        .cloned()
+        .map(|mut i| {
+            i.fields.remove("script");
+            i
+        })
+        .collect();
+    let (pdf, _) = engine
+        .render(super::Template::DoorLabels, &chinese, Vec::new(), |_| {})
+        .unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let pages: Vec<_> = doc.get_pages().into_values().collect();
+    let fonts = doc.get_page_fonts(pages[0]).unwrap();
+    assert!(fonts.values().all(|f| {
+        let base = f
+            .get(b"BaseFont")
+            .and_then(lopdf::Object::as_name)
+            .unwrap_or_default();
+        !String::from_utf8_lossy(base).contains("Mongolian")
+    }));
+}
