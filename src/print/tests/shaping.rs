@@ -88,6 +88,10 @@ fn layout_glyphs(frame: &Frame, out: &mut Vec<u16>) {
 /// (krilla re-draws glyphs through skrifa), but not move its points or change its advance.
 type Print = (i16, i16, i16, i16, u16);
 
+/// A font embedded in the PDF: its subset's glyph prints and its CID-to-glyph map (none
+/// for the identity).
+type Embedded = (Vec<Print>, Option<Vec<u8>>);
+
 /// Every glyph's [`Print`] in a TrueType font, by glyph id.
 fn glyph_prints(ttf: &[u8]) -> Vec<Print> {
     let u16_at = |o: usize| u16::from_be_bytes([ttf[o], ttf[o + 1]]);
@@ -157,7 +161,7 @@ fn pdf_glyphs(pdf: &[u8], font: &str, original: &[Print]) -> Vec<Vec<u16>> {
     for (_, page_id) in doc.get_pages() {
         // The page's fonts by resource name: the subset's prints and the CID map, for the
         // font asked about.
-        let mut fonts: HashMap<Vec<u8>, (Vec<Print>, Option<Vec<u8>>)> = HashMap::new();
+        let mut fonts: HashMap<Vec<u8>, Embedded> = HashMap::new();
         for (name, dict) in doc.get_page_fonts(page_id).unwrap() {
             let base = dict
                 .get(b"BaseFont")
@@ -186,7 +190,7 @@ fn pdf_glyphs(pdf: &[u8], font: &str, original: &[Print]) -> Vec<Vec<u16>> {
         }
         assert!(!fonts.is_empty(), "no font {font} on the page");
         let content = doc.get_and_decode_page_content(page_id).unwrap();
-        let mut current: Option<&(Vec<Print>, Option<Vec<u8>>)> = None;
+        let mut current: Option<&Embedded> = None;
         for op in content.operations {
             let strings: Vec<Vec<u8>> = match op.operator.as_str() {
                 "Tf" => {
