@@ -13,12 +13,16 @@ pub enum Locale {
     /// Simplified Chinese, the residents' and staff's language: the default.
     #[default]
     ZhCn,
+    /// English.
     En,
+    /// Mongolian in the traditional (uigurjin) script, as Inner Mongolia writes it beside
+    /// Chinese on public signs: Unicode Mongolian, set vertically on pages where it fits.
+    MnMong,
 }
 
 impl Locale {
     /// Every language; each has a file `assets/locales/<tag>.yml`.
-    pub const ALL: [Locale; 2] = [Locale::ZhCn, Locale::En];
+    pub const ALL: [Locale; 3] = [Locale::ZhCn, Locale::En, Locale::MnMong];
 
     /// The language's place in [`Locale::ALL`] (a slot per language, e.g. a cached page).
     pub fn index(self) -> usize {
@@ -30,18 +34,21 @@ impl Locale {
         match self {
             Locale::ZhCn => "zh-CN",
             Locale::En => "en",
+            Locale::MnMong => "mn-Mong",
         }
     }
 
-    /// Parse a tag a user, a link or a stored row gave (`en-US`, `zh-Hans`, any case).
+    /// Parse a tag a user, a link or a stored row gave (`en-US`, `zh-Hans`, `mn`, any
+    /// case). Mongolian is the traditional script; a reader who asks for Cyrillic
+    /// (`mn-Cyrl`, Mongolia's) is not given it.
     pub fn parse(s: &str) -> Option<Locale> {
         let s = s.trim().to_ascii_lowercase();
-        if s.starts_with("zh") {
-            Some(Locale::ZhCn)
-        } else if s.starts_with("en") {
-            Some(Locale::En)
-        } else {
-            None
+        let language = s.split(['-', '_']).next().unwrap_or("");
+        match language {
+            "zh" => Some(Locale::ZhCn),
+            "en" => Some(Locale::En),
+            "mn" if !s.contains("cyrl") => Some(Locale::MnMong),
+            _ => None,
         }
     }
 
@@ -225,6 +232,14 @@ mod tests {
             Some(Locale::ZhCn)
         );
         assert_eq!(Locale::from_accept_language(""), None);
+        assert_eq!(
+            Locale::from_accept_language("mn-CN,mn;q=0.9,zh-CN;q=0.8"),
+            Some(Locale::MnMong)
+        );
+        assert_eq!(
+            Locale::from_accept_language("mn-Cyrl-MN, en;q=0.5"),
+            Some(Locale::En)
+        );
     }
 
     #[test]
@@ -232,8 +247,13 @@ mod tests {
         assert_eq!(Locale::parse("EN"), Some(Locale::En));
         assert_eq!(Locale::parse("en_GB"), Some(Locale::En));
         assert_eq!(Locale::parse("zh-Hans"), Some(Locale::ZhCn));
-        assert_eq!(Locale::parse("mn"), None);
-        assert_eq!(Locale::parse_or_default("mn"), Locale::ZhCn);
+        assert_eq!(Locale::parse("mn"), Some(Locale::MnMong));
+        assert_eq!(Locale::parse("mn-Mong-CN"), Some(Locale::MnMong));
+        assert_eq!(Locale::parse("MN_mong"), Some(Locale::MnMong));
+        assert_eq!(Locale::parse("mn-Cyrl"), None);
+        assert_eq!(Locale::parse("fr"), None);
+        assert_eq!(Locale::parse("english"), None);
+        assert_eq!(Locale::parse_or_default("fr"), Locale::ZhCn);
         for (i, l) in Locale::ALL.into_iter().enumerate() {
             assert_eq!(Locale::parse(l.tag()), Some(l));
             assert_eq!(l.index(), i);

@@ -50,6 +50,9 @@ enum Command {
         /// Output file.
         #[arg(long)]
         out: PathBuf,
+        /// zh (Chinese only) or bilingual (Mongolian beside Chinese; door labels).
+        #[arg(long, default_value = "zh")]
+        script: String,
     },
     /// Volunteer points: rebuild the Redis projection, audit the invariants.
     Points {
@@ -161,7 +164,10 @@ fn main() -> anyhow::Result<()> {
             template,
             grid,
             out,
-        } => rt.block_on(mashang::cli::print::run(&settings, &template, &grid, &out)),
+            script,
+        } => rt.block_on(mashang::cli::print::run(
+            &settings, &template, &grid, &out, &script,
+        )),
         Command::Points {
             command: PointsCommand::Rebuild,
         } => rt.block_on(mashang::cli::points::rebuild(&settings)),

@@ -149,3 +149,264 @@ fn no_source_file_is_longer_than_six_hundred_lines() {
     let median = sizes[sizes.len() / 2].0;
     eprintln!("{} source files, median {median} lines", sizes.len());
 }
+
+// ---------------------------------------------------------------------------------------
+// No user-facing words in Rust: every word a person reads comes from `assets/locales`, so a
+// language is one more file (issue 15). Chinese (or any CJK) in non-test Rust code is the
+// sign of words that escaped; comments may quote the glossary.
+
+/// Files that may hold CJK characters in code, and why. Each is content or input, not words
+/// the service says.
+const CJK_ALLOWED: &[(&str, &str)] = &[
+    (
+        "src/demo/",
+        "the demo district's content: names, news, residents",
+    ),
+    ("src/cli/demo.rs", "prints the demo district's names"),
+    (
+        "src/grids/import_parse/columns.rs",
+        "column headings recognised in staff's spreadsheets (input)",
+    ),
+    (
+        "src/grids/import_parse/validate.rs",
+        "yes/no words recognised in staff's spreadsheets (input)",
+    ),
+    (
+        "src/grids/import.rs",
+        "the import kinds as staff type them (input)",
+    ),
+    (
+        "src/main.rs",
+        "the product's name, 码上生活, in the command's about",
+    ),
+    (
+        "src/web/openapi/mod.rs",
+        "the product's name, 码上生活, in the API document",
+    ),
+];
+
+/// Whether `c` is a CJK ideograph, CJK punctuation or a full-width form.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// `source` with comments blanked and the insides of string and char literals blanked (so
+/// braces in them do not count), and the char offsets of CJK characters outside comments.
+fn lex(source: &str) -> (Vec<char>, Vec<usize>) {
+    let s: Vec<char> = source.chars().collect();
+    let mut masked = s.clone();
+    let mut hits = Vec::new();
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut i = 0;
+    // Blank s[from..to] (keeping newlines); `code` says whether CJK in it counts.
+    let blank =
+        |masked: &mut Vec<char>, hits: &mut Vec<usize>, from: usize, to: usize, code: bool| {
+            for (j, m) in masked.iter_mut().enumerate().take(to).skip(from) {
+                if code && is_cjk(s[j]) {
+                    hits.push(j);
+                }
+                if *m != '\n' {
+                    *m = ' ';
+                }
+            }
+        };
+    while i < s.len() {
+        let c = s[i];
+        let next = s.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            let end = (i..s.len()).find(|&j| s[j] == '\n').unwrap_or(s.len());
+            blank(&mut masked, &mut hits, i, end, false);
+            i = end;
+        } else if c == '/' && next == Some('*') {
+            let (mut depth, mut j) = (1, i + 2);
+            while j < s.len() && depth > 0 {
+                if s[j] == '/' && s.get(j + 1) == Some(&'*') {
+                    depth += 1;
+                    j += 2;
+                } else if s[j] == '*' && s.get(j + 1) == Some(&'/') {
+                    depth -= 1;
+                    j += 2;
+                } else {
+                    j += 1;
+                }
+            }
+            blank(&mut masked, &mut hits, i, j, false);
+            i = j;
+        } else if (c == 'r' || (c == 'b' && next == Some('r'))) && !(i > 0 && ident(s[i - 1])) && {
+            let k = if c == 'b' { i + 2 } else { i + 1 };
+            let hashes = s[k..].iter().take_while(|&&h| h == '#').count();
+            s.get(k + hashes) == Some(&'"')
+        } {
+            let k = if c == 'b' { i + 2 } else { i + 1 };
+            let hashes = s[k..].iter().take_while(|&&h| h == '#').count();
+            let start = k + hashes + 1;
+            let mut j = start;
+            while j < s.len()
+                && !(s[j] == '"'
+                    && s[j + 1..]
+                        .iter()
+                        .take(hashes)
+                        .filter(|&&h| h == '#')
+                        .count()
+                        == hashes)
+            {
+                j += 1;
+            }
+            blank(&mut masked, &mut hits, start, j, true);
+            i = j + 1 + hashes;
+        } else if c == '"' {
+            let mut j = i + 1;
+            while j < s.len() && s[j] != '"' {
+                j += if s[j] == '\\' { 2 } else { 1 };
+            }
+            blank(&mut masked, &mut hits, i + 1, j.min(s.len()), true);
+            i = j + 1;
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '\u{3001}'), else a lifetime or a label.
+            let end = if next == Some('\\') {
+                (i + 2..s.len()).find(|&j| s[j] == '\'')
+            } else if s.get(i + 2) == Some(&'\'') {
+                Some(i + 2)
+            } else {
+                None
+            };
+            match end {
+                Some(end) => {
+                    blank(&mut masked, &mut hits, i + 1, end, true);
+                    i = end + 1;
+                }
+                None => i += 1,
+            }
+        } else {
+            if is_cjk(c) {
+                hits.push(i);
+            }
+            i += 1;
+        }
+    }
+    (masked, hits)
+}
+
+/// The char ranges of items marked `#[cfg(test)]` (a module's block, or a `mod x;`).
+fn test_spans(masked: &[char]) -> Vec<(usize, usize)> {
+    let pattern: Vec<char> = "#[cfg(test)]".chars().collect();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i + pattern.len() <= masked.len() {
+        if masked[i..i + pattern.len()] != pattern[..] {
+            i += 1;
+            continue;
+        }
+        let mut j = i + pattern.len();
+        while j < masked.len() && masked[j] != '{' && masked[j] != ';' {
+            j += 1;
+        }
+        if j < masked.len() && masked[j] == '{' {
+            let mut depth = 0;
+            while j < masked.len() {
+                match masked[j] {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+        }
+        spans.push((i, j + 1));
+        i = j + 1;
+    }
+    spans
+}
+
+/// The CJK characters of `source` in code that is not a comment and not a test, with their
+/// line numbers.
+fn cjk_in_code(source: &str) -> Vec<(usize, char)> {
+    let chars: Vec<char> = source.chars().collect();
+    let (masked, hits) = lex(source);
+    let tests = test_spans(&masked);
+    hits.into_iter()
+        .filter(|&h| !tests.iter().any(|&(a, b)| (a..b).contains(&h)))
+        .map(|h| {
+            (
+                chars[..h].iter().filter(|&&c| c == '\n').count() + 1,
+                chars[h],
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_cjk_checker_sees_words_in_code_only() {
+    assert_eq!(cjk_in_code("let a = \"合计\";").len(), 2);
+    assert_eq!(cjk_in_code("let a = r#\"合\"#;").len(), 1);
+    assert_eq!(cjk_in_code("s.push('、');"), vec![(1, '、')]);
+    assert_eq!(
+        cjk_in_code("let a = 1;\nlet b = \"{\";\nlet c = \"计\";"),
+        vec![(3, '计')]
+    );
+    assert!(
+        cjk_in_code("// 受理 in a comment\n/* 签收 /* nested */ 率 */ fn f<'a>() {}").is_empty()
+    );
+    assert!(cjk_in_code(
+        "fn f<'a>(x: &'a str) {}\n#[cfg(test)]\nmod tests { fn t() { let x = \"井盖 }\"; } }"
+    )
+    .is_empty());
+    assert_eq!(
+        cjk_in_code("#[cfg(test)]\nmod tests;\nconst X: &str = \"井\";"),
+        vec![(3, '井')]
+    );
+    assert!(is_cjk('：') && is_cjk('　') && !is_cjk('ᠮ') && !is_cjk('é'));
+}
+
+#[test]
+fn no_user_facing_words_in_rust_code() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let mut offenders = Vec::new();
+    for path in files {
+        let rel = path.to_string_lossy().replace('\\', "/");
+        if rel.contains("/tests/") || rel.ends_with("/tests.rs") {
+            continue;
+        }
+        if CJK_ALLOWED.iter().any(|(p, _)| rel.starts_with(p)) {
+            continue;
+        }
+        for (line, c) in cjk_in_code(&std::fs::read_to_string(&path).unwrap()) {
+            offenders.push(format!("{rel}:{line}: {c}"));
+        }
+    }
+    offenders.dedup_by(|a, b| a.rsplit_once(':').map(|x| x.0) == b.rsplit_once(':').map(|x| x.0));
+    assert!(
+        offenders.is_empty(),
+        "words in Rust code (put them in assets/locales/*.yml and take the Locale as a value):\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn the_cjk_exceptions_are_still_needed() {
+    for (prefix, why) in CJK_ALLOWED {
+        let mut files = Vec::new();
+        let path = Path::new(prefix);
+        if path.is_dir() {
+            rust_files(path, &mut files);
+        } else {
+            files.push(path.to_path_buf());
+        }
+        let found = files.iter().any(|f| {
+            let rel = f.to_string_lossy().replace('\\', "/");
+            !rel.contains("/tests/")
+                && !cjk_in_code(&std::fs::read_to_string(f).unwrap()).is_empty()
+        });
+        assert!(
+            found,
+            "{prefix} ({why}) has no CJK in code any more: remove the exception"
+        );
+    }
+}

@@ -2,10 +2,12 @@
 //! many volunteers may still be confirmed.
 
 use crate::error::{AppError, ErrorCode, Refusal};
+use crate::i18n::Message;
 use chrono::{DateTime, Duration, Utc};
 
 /// Why an activity step was refused. Each has a stable reason code and its words in the
-/// locale files (`reason.<code>`), except `Invalid`, which names the form field at fault.
+/// locale files (`reason.<code>`); `Invalid` names the form field at fault (its code) and
+/// says what the field must be (`activities.invalid.<field>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActivityError {
     /// No such activity (or its code is unknown).
@@ -25,6 +27,18 @@ pub enum ActivityError {
     /// The title, place, time or points are not acceptable.
     Invalid(&'static str),
 }
+
+/// The fields an activity can be refused for (`ActivityError::Invalid`).
+pub const INVALID_FIELDS: [&str; 8] = [
+    "grid_id",
+    "title",
+    "place",
+    "description",
+    "starts_at",
+    "ends_at",
+    "points",
+    "max_volunteers",
+];
 
 impl ActivityError {
     /// The stable reason code.
@@ -55,8 +69,16 @@ impl Refusal for ActivityError {
         }
     }
 
-    /// Every variant with words; `Invalid(field)` has none of its own: the form names the
-    /// field (`activities.field.*`).
+    fn message(&self) -> Message {
+        match self {
+            ActivityError::Invalid(field) => Message::new(format!("activities.invalid.{field}")),
+            other => Message::new(format!("reason.{}", other.code())),
+        }
+    }
+
+    /// Every variant with a `reason.<code>`; `Invalid`'s words (one per field, under
+    /// `activities.invalid`) are checked by this module's tests, as a check-in refusal
+    /// reuses these examples under its own codes.
     fn examples() -> Vec<Self> {
         use ActivityError::*;
         vec![
@@ -150,6 +172,25 @@ mod tests {
 
     fn at(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 21, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn every_refused_field_has_words() {
+        // Every language has the keys zh-CN has (web::locale_keys), so zh-CN stands for all.
+        for field in INVALID_FIELDS {
+            let e = ActivityError::Invalid(field);
+            assert_eq!(e.code(), field);
+            assert_eq!(e.error_code(), ErrorCode::InvalidInput);
+            let key = e.message().key;
+            assert!(
+                crate::i18n::has_key(crate::i18n::Locale::ZhCn, &key),
+                "no words for {key}"
+            );
+        }
+        assert!(!crate::i18n::has_key(
+            crate::i18n::Locale::ZhCn,
+            &ActivityError::Invalid("nope").message().key
+        ));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `mashang print --template NAME [--grid CODE]... --out FILE.pdf`
+//! `mashang print --template NAME [--grid CODE]... [--script zh|bilingual] --out FILE.pdf`
 
 use crate::config::Settings;
 use crate::grids::Grid;
@@ -18,8 +18,11 @@ pub async fn run(
     template: &str,
     grid_codes: &[String],
     out: &Path,
+    script: &str,
 ) -> anyhow::Result<()> {
     let template = parse_template(template).map_err(explain)?;
+    let script = crate::print::Script::parse(script.trim())
+        .ok_or_else(|| anyhow::anyhow!("--script is zh or bilingual, not {script:?}"))?;
     let mut conn = super::connect(settings).await?;
     let grids = if grid_codes.is_empty() {
         // The whole district: every top-level grid.
@@ -66,6 +69,7 @@ pub async fn run(
             by: PrintedBy::Command { os_user },
             public_base: settings.public_base(),
             limit: settings.print.max_codes_per_batch,
+            script,
         },
         file,
         {

@@ -29,10 +29,10 @@ pub struct LandingView {
     pub target: ScanTarget,
     pub news: Vec<News>,
     /// The page as an anonymous visitor sees it, rendered by the web layer once per language
-    /// while the view is cached (in `Locale::ALL` order): a burst of scans costs one render, not one per
-    /// request.
+    /// while the view is cached (in `Locale::ALL` order, then the bilingual Mongolian–Chinese
+    /// page): a burst of scans costs one render, not one per request.
     #[serde(skip)]
-    pub rendered: [OnceLock<Bytes>; Locale::ALL.len()],
+    pub rendered: [OnceLock<Bytes>; Locale::ALL.len() + 1],
 }
 
 /// The per-instance cache of landing views and the change signal shared by all instances.

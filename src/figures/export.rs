@@ -2,32 +2,44 @@
 //! numerators and denominators next to each rate so the rates can be checked by hand.
 
 use super::fold::{Figures, Ratio, WorkerFigures};
+use crate::i18n::{translate, Locale};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
-/// The figure columns, after the leading label columns.
+/// The figure columns, after the leading label columns: keys under `xlsx.col` in the
+/// locale files (numerator, denominator and rate side by side).
 pub const HEADERS: [&str; 21] = [
-    "受理",
-    "不予受理/重复/非本部门",
-    "按时签收",
-    "应签收",
-    "按时签收率",
-    "按时办结",
-    "应办结",
-    "按时办结率",
-    "满意+基本满意",
-    "评价数",
-    "满意率",
-    "发回重办",
-    "办结过的案件",
-    "发回重办率",
-    "已结案",
-    "有效案件",
-    "化解率",
-    "平均签收用时(小时)",
-    "平均办结用时(小时)",
-    "超期未办结",
-    "不满意",
+    "received",
+    "excluded",
+    "accepted_on_time",
+    "accept_due",
+    "accepted_on_time_rate",
+    "resolved_on_time",
+    "resolve_due",
+    "resolved_on_time_rate",
+    "satisfied",
+    "ratings",
+    "satisfaction_rate",
+    "sent_back",
+    "resolved_once",
+    "sent_back_rate",
+    "closed",
+    "valid",
+    "resolution_rate",
+    "hours_to_accept",
+    "hours_to_resolve",
+    "overdue_open",
+    "dissatisfied",
 ];
+
+/// The words of `xlsx.<key>` in `locale`.
+fn w(locale: Locale, key: &str) -> String {
+    translate(locale, &format!("xlsx.{key}"), &[])
+}
+
+/// "Period …" under a table.
+fn period_line(locale: Locale, period: &str) -> String {
+    translate(locale, "xlsx.period", &[("period", period.to_owned())])
+}
 
 fn write_ratio(
     ws: &mut Worksheet,
@@ -75,17 +87,24 @@ fn write_figures(
     Ok(())
 }
 
-fn header(ws: &mut Worksheet, labels: &[&str], bold: &Format) -> Result<u16, XlsxError> {
-    for (col, h) in labels.iter().chain(HEADERS.iter()).enumerate() {
-        ws.write_string_with_format(0, col as u16, *h, bold)?;
+fn header(
+    ws: &mut Worksheet,
+    locale: Locale,
+    labels: &[String],
+    bold: &Format,
+) -> Result<u16, XlsxError> {
+    let figures = HEADERS.iter().map(|k| w(locale, &format!("col.{k}")));
+    for (col, h) in labels.iter().cloned().chain(figures).enumerate() {
+        ws.write_string_with_format(0, col as u16, h, bold)?;
     }
     ws.set_freeze_panes(1, labels.len() as u16)?;
     Ok(labels.len() as u16)
 }
 
 /// The dashboard's table (`rows`: group label and its figures; the total last) and the
-/// weekly trend, for the period named in `period`.
+/// weekly trend, for the period named in `period`, in `locale`.
 pub fn figures_xlsx(
+    locale: Locale,
     period: &str,
     group_header: &str,
     rows: &[(String, &Figures)],
@@ -95,17 +114,17 @@ pub fn figures_xlsx(
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.0%");
     let ws = wb.add_worksheet();
-    ws.set_name("指标")?;
-    let first = header(ws, &[group_header], &bold)?;
+    ws.set_name(w(locale, "figures_sheet"))?;
+    let first = header(ws, locale, &[group_header.to_owned()], &bold)?;
     for (i, (label, f)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, label)?;
         write_figures(ws, r, first, f, &pct)?;
     }
-    ws.write_string(rows.len() as u32 + 2, 0, format!("统计期间 {period}"))?;
+    ws.write_string(rows.len() as u32 + 2, 0, period_line(locale, period))?;
     let ws = wb.add_worksheet();
-    ws.set_name("周趋势")?;
-    let first = header(ws, &["周"], &bold)?;
+    ws.set_name(w(locale, "trend_sheet"))?;
+    let first = header(ws, locale, &[w(locale, "week")], &bold)?;
     for (i, (label, f)) in weeks.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, label)?;
@@ -114,8 +133,10 @@ pub fn figures_xlsx(
     wb.save_to_buffer()
 }
 
-/// The assessment: per worker (name, grids) the cases they signed for and their grids' figures.
+/// The assessment: per worker (name, grids) the cases they signed for and their grids'
+/// figures, in `locale`.
 pub fn workers_xlsx(
+    locale: Locale,
     period: &str,
     rows: &[(String, String, &WorkerFigures)],
 ) -> Result<Vec<u8>, XlsxError> {
@@ -123,8 +144,9 @@ pub fn workers_xlsx(
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.0%");
     let ws = wb.add_worksheet();
-    ws.set_name("动态考核")?;
-    let first = header(ws, &["网格员", "负责网格", "本人签收"], &bold)?;
+    ws.set_name(w(locale, "workers_sheet"))?;
+    let labels = ["worker", "worker_grids", "accepted_by_them"].map(|k| w(locale, k));
+    let first = header(ws, locale, &labels, &bold)?;
     for (i, (name, grids, w)) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_string(r, 0, name)?;
@@ -132,6 +154,6 @@ pub fn workers_xlsx(
         ws.write_number(r, 2, f64::from(w.accepted_by_them.n()))?;
         write_figures(ws, r, first, &w.figures, &pct)?;
     }
-    ws.write_string(rows.len() as u32 + 2, 0, format!("统计期间 {period}"))?;
+    ws.write_string(rows.len() as u32 + 2, 0, period_line(locale, period))?;
     wb.save_to_buffer()
 }

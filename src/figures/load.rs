@@ -197,12 +197,15 @@ pub async fn workers(conn: &mut AsyncPgConnection) -> AppResult<Vec<Worker>> {
         .order((staff::username, grids::code))
         .load(conn)
         .await?;
+    // The grids are one line of words in the console's default language.
+    let separator =
+        crate::i18n::translate(crate::i18n::Locale::default(), "common.list_separator", &[]);
     let mut out: Vec<Worker> = Vec::new();
     for (id, username, display_name, path, grid) in rows {
         match out.last_mut() {
             Some(w) if w.id == id => {
                 w.paths.push(path);
-                w.grids.push('、');
+                w.grids.push_str(&separator);
                 w.grids.push_str(&grid);
             }
             _ => out.push(Worker {

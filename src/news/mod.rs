@@ -4,7 +4,7 @@ use crate::db::schema::{grids, news, news_grids};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{Array, BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 
@@ -157,21 +157,23 @@ impl News {
         Ok((item, targets))
     }
 
-    /// Recent items with the names of the grids they went to (console list), in one query.
+    /// Recent items with the names of the grids they went to (console list, names joined
+    /// in `locale`), in one query.
     pub async fn recent(
         conn: &mut AsyncPgConnection,
         limit: i64,
+        locale: crate::i18n::Locale,
     ) -> AppResult<Vec<(News, String)>> {
         #[derive(QueryableByName)]
         struct Row {
             #[diesel(embed)]
             item: News,
-            #[diesel(sql_type = Text)]
-            grid_names: String,
+            #[diesel(sql_type = Array<Text>)]
+            grid_names: Vec<String>,
         }
         let rows: Vec<Row> = diesel::sql_query(
             "SELECT n.id, n.title, n.body, n.published_by, n.published_at, n.withdrawn_at,
-                    COALESCE(string_agg(g.name, '、' ORDER BY g.path), '') AS grid_names
+                    COALESCE(array_agg(g.name ORDER BY g.path) FILTER (WHERE g.name IS NOT NULL), '{}') AS grid_names
              FROM news n
              LEFT JOIN news_grids ng ON ng.news_id = n.id
              LEFT JOIN grids g ON g.id = ng.grid_id
@@ -183,7 +185,11 @@ impl News {
         .bind::<BigInt, _>(limit)
         .load(conn)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.item, r.grid_names)).collect())
+        let separator = crate::i18n::translate(locale, "common.list_separator", &[]);
+        Ok(rows
+            .into_iter()
+            .map(|r| (r.item, r.grid_names.join(&separator)))
+            .collect())
     }
 
     /// Whether an item with this title already went to this grid (demo idempotency).

@@ -250,7 +250,13 @@ fn answer_text(q: &Attribute, values: &[&str]) -> Result<String, Open311Error> {
                     names.push(n);
                 }
             }
-            Ok(names.join("、"))
+            // The answer joins the case's description, in the service's default language.
+            let separator = crate::i18n::translate(
+                crate::i18n::Locale::default(),
+                "common.list_separator",
+                &[],
+            );
+            Ok(names.join(&separator))
         }
         "number" => {
             let v = one()?;

@@ -7,6 +7,7 @@ use super::config::Open311Config;
 use super::keys::{self, ApiKey};
 use super::requests::{open311_requests, Posted};
 use super::Open311Error;
+use crate::i18n::{translate, Locale};
 use crate::reports::intake::{Outcome, Submission, MAX_DESCRIPTION_OPEN311};
 use crate::reports::{submit, ReportDeps};
 use diesel::prelude::*;
@@ -181,13 +182,23 @@ pub async fn handle(
         ))
     })?;
     let answers = config.answers(&kind.open311, &input.attributes)?;
+    // GeoReport carries no language: the case and its answers are in the service's default.
+    let locale = Locale::default();
     // GeoReport makes the description optional; a case needs one, so the answers stand in.
     let description = input.description.clone().unwrap_or_else(|| {
         let said: Vec<&str> = answers.iter().map(|a| a.answer.as_str()).collect();
         if said.is_empty() {
-            kind.name_zh.clone()
+            kind.name(locale).to_owned()
         } else {
-            format!("{}：{}", kind.name_zh, said.join("；"))
+            let separator = translate(locale, "open311_text.answer_separator", &[]);
+            translate(
+                locale,
+                "open311_text.described_by_answers",
+                &[
+                    ("kind", kind.name(locale).to_owned()),
+                    ("answers", said.join(&separator)),
+                ],
+            )
         }
     });
     let sender = match &input.device_id {
@@ -202,17 +213,17 @@ pub async fn handle(
         point: input.point,
         address: input.address_string.clone(),
         email: input.email.clone(),
-        locale: "zh-CN".into(),
+        locale: locale.tag().into(),
         photos: vec![],
         confirm_new: false,
         resident_id: None,
         answers,
         via: Some(format!("open311:{}", key.name)),
     };
-    let outcome = submit::submit_prepared(d, &sender, "zh-CN", submission)
+    let outcome = submit::submit_prepared(d, &sender, locale.tag(), submission)
         .await?
         .map_err(|e| {
-            let words = crate::error::Refusal::words(&e, crate::i18n::Locale::default());
+            let words = crate::error::Refusal::words(&e, locale);
             Open311Error::bad(format!("{}: {words}", e.code()))
         })?;
     let mut conn = d.db.get().await.map_err(crate::error::AppError::from)?;
@@ -230,10 +241,13 @@ pub async fn handle(
                 .map_err(crate::error::AppError::from)?;
             Posted {
                 service_request_id: r.public_id.clone(),
-                service_notice: format!(
-                    "已受理，将在 {} 前签收、{} 前办结。",
-                    super::datetime(r.accept_by),
-                    super::datetime(r.finish_by)
+                service_notice: translate(
+                    locale,
+                    "open311_text.accepted_notice",
+                    &[
+                        ("accept_by", super::datetime(r.accept_by)),
+                        ("finish_by", super::datetime(r.finish_by)),
+                    ],
                 ),
             }
         }
@@ -255,8 +269,7 @@ pub async fn handle(
             }
             Posted {
                 service_request_id: same.public_id.clone(),
-                service_notice: "附近已有相同问题的案件正在办理，本次上报已并入该案件，不另立案。"
-                    .into(),
+                service_notice: translate(locale, "open311_text.merged_notice", &[]),
             }
         }
     };

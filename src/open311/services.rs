@@ -3,6 +3,7 @@
 
 use super::config::{Open311Config, Value};
 use super::{Open311Error, BASE_PATH, SPECIFICATION};
+use crate::i18n::{translate, Locale};
 use crate::reports::categories::{Catalog, Kind};
 use serde::Serialize;
 
@@ -78,31 +79,47 @@ pub fn discovery(config: &Open311Config, public_base: &str) -> Discovery {
 }
 
 fn service(catalog: &Catalog, config: &Open311Config, k: &Kind) -> Service {
+    // GeoReport carries no language: the list is in the service's default one.
+    let locale = Locale::default();
     let department = catalog
         .department(&k.department)
-        .map(|d| d.name_zh.as_str())
+        .map(|d| d.name(locale))
         .unwrap_or(k.department.as_str());
-    let ledger = match k.ledger.as_str() {
-        "immediate" => "即办件",
-        "time_limited" => "限时件",
-        "special" => "特办件",
-        "promised" => "承诺件",
-        _ => "代办件",
-    };
+    let ledger = translate(
+        locale,
+        &format!("ledger.kind.{}", ledger_kind(&k.ledger)),
+        &[],
+    );
     Service {
         service_code: k.open311.clone(),
-        service_name: k.name_zh.clone(),
-        description: format!(
-            "{}。责任部门：{department}；{ledger}，{} 小时内签收，{} 小时内办结。",
-            k.name_en, k.accept_hours, k.finish_hours
+        service_name: k.name(locale).to_owned(),
+        description: translate(
+            locale,
+            "open311_text.service_description",
+            &[
+                ("name_en", k.name_en.clone()),
+                ("department", department.to_owned()),
+                ("ledger", ledger),
+                ("accept_hours", k.accept_hours.to_string()),
+                ("finish_hours", k.finish_hours.to_string()),
+            ],
         ),
         metadata: !config.attributes(&k.open311).is_empty(),
         kind: "realtime",
         keywords: k.keywords.join(","),
         group: catalog
             .module(&k.module)
-            .map(|m| m.name_zh.clone())
+            .map(|m| m.name(locale).to_owned())
             .unwrap_or_else(|| k.module.clone()),
+    }
+}
+
+/// The ledger kind's key: one of the five, anything else read as on-behalf (代办件), as
+/// the catalog's check allows no other.
+fn ledger_kind(ledger: &str) -> &str {
+    match ledger {
+        "immediate" | "time_limited" | "special" | "promised" => ledger,
+        _ => "on_behalf",
     }
 }
 

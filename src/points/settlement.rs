@@ -4,6 +4,7 @@
 
 use crate::config::PointsSettings;
 use crate::error::AppResult;
+use crate::i18n::{translate, Locale};
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -100,27 +101,38 @@ pub async fn statement(
         .collect())
 }
 
-/// The statement as a workbook: one row per shop and a total row.
-pub fn xlsx(lines: &[Line], period: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// The statement as a workbook in `locale`: one row per shop and a total row.
+pub fn xlsx(
+    lines: &[Line],
+    period: &str,
+    locale: Locale,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let w = |key: &str| translate(locale, &format!("xlsx.settlement.{key}"), &[]);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("0.00");
     let ws = wb.add_worksheet();
-    ws.set_name("积分结算")?;
-    ws.write_string_with_format(0, 0, format!("积分结算 {period}"), &bold)?;
+    ws.set_name(w("sheet"))?;
+    let title = translate(
+        locale,
+        "xlsx.settlement.title",
+        &[("period", period.to_owned())],
+    );
+    ws.write_string_with_format(0, 0, title, &bold)?;
     let headers = [
-        "商户编号",
-        "商户名称",
-        "社区编码",
-        "社区",
-        "本期收取积分",
-        "本期已结算积分",
-        "待结算积分",
-        "每分折合(元)",
-        "待结算金额(元)",
-    ];
+        "shop_id",
+        "shop_name",
+        "community_code",
+        "community",
+        "taken",
+        "settled",
+        "outstanding",
+        "rate",
+        "outstanding_yuan",
+    ]
+    .map(|k| w(&format!("col.{k}")));
     for (c, h) in headers.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *h, &bold)?;
+        ws.write_string_with_format(2, c as u16, h, &bold)?;
     }
     let mut row = 3;
     for l in lines {
@@ -135,7 +147,7 @@ pub fn xlsx(lines: &[Line], period: &str) -> Result<Vec<u8>, rust_xlsxwriter::Xl
         ws.write_number_with_format(row, 8, l.outstanding_yuan(), &money)?;
         row += 1;
     }
-    ws.write_string_with_format(row, 1, "合计", &bold)?;
+    ws.write_string_with_format(row, 1, translate(locale, "xlsx.total", &[]), &bold)?;
     let sum = |f: fn(&Line) -> i64| lines.iter().map(f).sum::<i64>() as f64;
     ws.write_number_with_format(row, 4, sum(|l| l.taken), &bold)?;
     ws.write_number_with_format(row, 5, sum(|l| l.settled), &bold)?;
@@ -173,7 +185,7 @@ mod tests {
 
     #[test]
     fn the_workbook_is_a_zip() {
-        let bytes = xlsx(&[line(20, 0.1)], "2026-11").unwrap();
+        let bytes = xlsx(&[line(20, 0.1)], "2026-11", Locale::En).unwrap();
         assert_eq!(&bytes[..2], b"PK");
     }
 }

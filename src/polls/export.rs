@@ -1,14 +1,20 @@
 //! Poll results as an XLSX workbook (results per option, turnout per compound).
 
 use super::{Poll, Results};
+use crate::i18n::{translate, Locale};
 use rust_xlsxwriter::{Format, Workbook};
 
-/// Build the workbook.
-pub fn xlsx(poll: &Poll, results: &Results) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// Build the workbook, its headings in `locale`.
+pub fn xlsx(
+    poll: &Poll,
+    results: &Results,
+    locale: Locale,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let w = |key: &str| translate(locale, &format!("xlsx.poll.{key}"), &[]);
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
-    ws.set_name("结果")?;
+    ws.set_name(w("results_sheet"))?;
     ws.write_string_with_format(0, 0, &poll.title, &bold)?;
     ws.write_string(
         1,
@@ -22,7 +28,7 @@ pub fn xlsx(poll: &Poll, results: &Results) -> Result<Vec<u8>, rust_xlsxwriter::
     let mut row = 3;
     for q in &results.questions {
         ws.write_string_with_format(row, 0, &q.text, &bold)?;
-        ws.write_string_with_format(row, 1, "票数", &bold)?;
+        ws.write_string_with_format(row, 1, w("votes"), &bold)?;
         row += 1;
         for o in &q.options {
             ws.write_string(row, 0, &o.text)?;
@@ -32,9 +38,12 @@ pub fn xlsx(poll: &Poll, results: &Results) -> Result<Vec<u8>, rust_xlsxwriter::
         row += 1;
     }
     let ws = wb.add_worksheet();
-    ws.set_name("参与率")?;
-    for (c, h) in ["小区", "已投票", "户数", "参与率"].iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    ws.set_name(w("turnout_sheet"))?;
+    for (c, h) in ["compound", "voted", "households", "turnout"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string_with_format(0, c as u16, w(h), &bold)?;
     }
     for (i, (name, voted, households)) in results.turnout.iter().enumerate() {
         let r = i as u32 + 1;

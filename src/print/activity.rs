@@ -3,7 +3,8 @@
 
 use super::engine::{PrintEngine, SheetItem};
 use super::templates::Template;
-use chrono::{DateTime, FixedOffset, Utc};
+use crate::i18n::{translate, Locale};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 
 /// What the poster says. Times are shown in China Standard Time (UTC+8).
 #[derive(Debug, Clone)]
@@ -19,6 +20,8 @@ pub struct ActivityPoster {
     /// The short code printed under the symbol, to tell a genuine poster from a copy.
     pub check_code: String,
     pub community: String,
+    /// The language of the words filled in here (the date); the template has its own.
+    pub locale: Locale,
 }
 
 /// Render one activity's check-in poster (an A4 PDF). CPU-bound: call it off the async
@@ -36,7 +39,7 @@ fn poster_fields(p: &ActivityPoster) -> serde_json::Map<String, serde_json::Valu
     let serde_json::Value::Object(map) = serde_json::json!({
         "title": p.title,
         "place": p.place,
-        "when": when(p.starts_at, p.ends_at),
+        "when": when(p.starts_at, p.ends_at, p.locale),
         "points": p.points,
         "check": p.check_code,
         "community": p.community,
@@ -46,18 +49,26 @@ fn poster_fields(p: &ActivityPoster) -> serde_json::Map<String, serde_json::Valu
     map
 }
 
-/// "11月22日 09:00–11:30", or with both dates when the activity runs past midnight.
-fn when(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
+/// "11月22日 09:00–11:30", or with both dates when the activity runs past midnight (the
+/// day's words from `print.day_time`).
+fn when(starts: DateTime<Utc>, ends: DateTime<Utc>, locale: Locale) -> String {
     let cst = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     let (s, e) = (starts.with_timezone(&cst), ends.with_timezone(&cst));
-    if s.date_naive() == e.date_naive() {
-        format!("{}–{}", s.format("%-m月%-d日 %H:%M"), e.format("%H:%M"))
-    } else {
-        format!(
-            "{}–{}",
-            s.format("%-m月%-d日 %H:%M"),
-            e.format("%-m月%-d日 %H:%M")
+    let day_time = |t: DateTime<FixedOffset>| {
+        translate(
+            locale,
+            "print.day_time",
+            &[
+                ("month", t.month().to_string()),
+                ("day", t.day().to_string()),
+                ("time", t.format("%H:%M").to_string()),
+            ],
         )
+    };
+    if s.date_naive() == e.date_naive() {
+        format!("{}–{}", day_time(s), e.format("%H:%M"))
+    } else {
+        format!("{}–{}", day_time(s), day_time(e))
     }
 }
 
@@ -70,9 +81,10 @@ mod tests {
     fn times_read_in_china_time() {
         let s = Utc.with_ymd_and_hms(2026, 11, 22, 1, 0, 0).unwrap();
         let e = Utc.with_ymd_and_hms(2026, 11, 22, 3, 30, 0).unwrap();
-        assert_eq!(when(s, e), "11月22日 09:00–11:30");
+        assert_eq!(when(s, e, Locale::ZhCn), "11月22日 09:00–11:30");
         let late = Utc.with_ymd_and_hms(2026, 11, 22, 17, 0, 0).unwrap();
-        assert_eq!(when(s, late), "11月22日 09:00–11月23日 01:00");
+        assert_eq!(when(s, late, Locale::ZhCn), "11月22日 09:00–11月23日 01:00");
+        assert_eq!(when(s, e, Locale::En), "11/22 09:00–11:30");
     }
 
     /// Renders the real template with the real fonts and reads the symbol back from the
@@ -90,6 +102,7 @@ mod tests {
             check_in_url: "HTTP://MASHANG.TEST/A/0123456789ABCDEFGHJKMNPQRS".into(),
             check_code: "Q7M2".into(),
             community: "平原社区".into(),
+            locale: Locale::ZhCn,
         };
         let pdf = activity_poster(&engine, &poster).unwrap();
         let doc = lopdf::Document::load_mem(&pdf).unwrap();

@@ -16,12 +16,15 @@ pub mod pdf_stream;
 pub mod pipe;
 #[cfg(test)]
 pub mod raster;
+#[cfg(test)]
+#[path = "tests/shaping.rs"]
+mod shaping;
 pub mod templates;
 
 pub use activity::{activity_poster, ActivityPoster};
 pub use batch::{BatchCode, PrintBatch, PrintedBy};
 pub use engine::{PrintEngine, Rendered, SheetItem};
-pub use templates::Template;
+pub use templates::{Script, Template};
 
 use crate::error::{AppError, AppResult};
 use crate::grids::Grid;
@@ -44,6 +47,8 @@ pub struct BatchRequest<'a> {
     pub by: PrintedBy,
     pub public_base: &'a str,
     pub limit: usize,
+    /// Chinese only, or Mongolian beside Chinese.
+    pub script: Script,
 }
 
 /// A batch that has been checked and recorded (`printing`), with what its sheets carry, in
@@ -65,7 +70,15 @@ pub async fn start_batch(
     let code_ids: Vec<i64> = codes.iter().map(|c| c.code_id).collect();
     let items: Vec<SheetItem> = codes
         .iter()
-        .map(|c| c.sheet_item(template, request.public_base))
+        .map(|c| {
+            let mut item = c.sheet_item(template, request.public_base);
+            // The template reads the script per sheet item (`item.script`).
+            item.fields.insert(
+                "script".into(),
+                serde_json::Value::String(request.script.name().to_owned()),
+            );
+            item
+        })
         .collect();
     drop(codes);
     let grid_ids: Vec<i64> = request.grids.iter().map(|g| g.id).collect();

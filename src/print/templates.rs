@@ -2,6 +2,35 @@
 
 use crate::codes::CodeKind;
 
+/// Which scripts a batch prints: Chinese only, or Mongolian beside Chinese as on the region's
+/// public signs (the template sets the Mongolian vertically beside the Chinese lines).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Script {
+    /// Chinese only: the sheets as they always were.
+    #[default]
+    Chinese,
+    /// Mongolian (traditional script) beside Chinese.
+    Bilingual,
+}
+
+impl Script {
+    /// Every choice, in the order the console offers them.
+    pub const ALL: [Script; 2] = [Script::Chinese, Script::Bilingual];
+
+    /// The name on the command line, in forms and in the sheets' data.
+    pub fn name(self) -> &'static str {
+        match self {
+            Script::Chinese => "zh",
+            Script::Bilingual => "bilingual",
+        }
+    }
+
+    /// Parse a name (exact, lower case).
+    pub fn parse(name: &str) -> Option<Script> {
+        Script::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
 /// A printed sheet. Each is one file in `print-templates/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Template {

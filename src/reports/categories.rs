@@ -80,6 +80,10 @@ pub struct Module {
     pub name_zh: String,
     /// English name.
     pub name_en: String,
+    /// Mongolian name in the traditional script (Unicode); the Chinese one stands in
+    /// where a deployment has none.
+    #[serde(default)]
+    pub name_mn: Option<String>,
 }
 
 /// A functional department (or utility / community body) that cases are
@@ -93,6 +97,10 @@ pub struct Department {
     pub name_zh: String,
     /// English name.
     pub name_en: String,
+    /// Mongolian name in the traditional script (Unicode); the Chinese one stands in
+    /// where a deployment has none.
+    #[serde(default)]
+    pub name_mn: Option<String>,
 }
 
 /// A report category: what residents can report, who handles it and how fast.
@@ -109,6 +117,10 @@ pub struct Kind {
     pub name_zh: String,
     /// English name.
     pub name_en: String,
+    /// Mongolian name in the traditional script (Unicode); the Chinese one stands in
+    /// where a deployment has none.
+    #[serde(default)]
+    pub name_mn: Option<String>,
     /// Words residents would write; used by [`Catalog::suggest`].
     pub keywords: Vec<String>,
     /// Code of the responsible [`Department`].
@@ -124,32 +136,49 @@ pub struct Kind {
 }
 
 /// The name for `locale` of a catalog entry: the catalog carries one name per language
-/// (`name_zh`, `name_en`), being configuration a deployment edits rather than fixed words.
-fn name_in<'a>(locale: Locale, zh: &'a str, en: &'a str) -> &'a str {
+/// (`name_zh`, `name_en`, `name_mn`), being configuration a deployment edits rather than
+/// fixed words. Without a Mongolian name the Chinese one is shown, as on a bilingual sign.
+fn name_in<'a>(locale: Locale, zh: &'a str, en: &'a str, mn: Option<&'a str>) -> &'a str {
     match locale {
         Locale::ZhCn => zh,
         Locale::En => en,
+        Locale::MnMong => mn.filter(|m| !m.trim().is_empty()).unwrap_or(zh),
     }
 }
 
 impl Kind {
     /// The name in `locale`.
     pub fn name(&self, locale: Locale) -> &str {
-        name_in(locale, &self.name_zh, &self.name_en)
+        name_in(
+            locale,
+            &self.name_zh,
+            &self.name_en,
+            self.name_mn.as_deref(),
+        )
     }
 }
 
 impl Module {
     /// The name in `locale`.
     pub fn name(&self, locale: Locale) -> &str {
-        name_in(locale, &self.name_zh, &self.name_en)
+        name_in(
+            locale,
+            &self.name_zh,
+            &self.name_en,
+            self.name_mn.as_deref(),
+        )
     }
 }
 
 impl Department {
     /// The name in `locale`.
     pub fn name(&self, locale: Locale) -> &str {
-        name_in(locale, &self.name_zh, &self.name_en)
+        name_in(
+            locale,
+            &self.name_zh,
+            &self.name_en,
+            self.name_mn.as_deref(),
+        )
     }
 }
 
@@ -546,6 +575,38 @@ open311 = "GY-C-0201"
             c.by_open311("GY-C-0201").unwrap().code,
             "component.manhole_cover"
         );
+    }
+
+    /// Every shipped module, department and kind has a Mongolian name in the Unicode
+    /// Mongolian script (no Menksoft private-use letters), shown to a Mongolian reader.
+    #[test]
+    fn shipped_catalog_speaks_mongolian() {
+        let c = shipped();
+        let names = c
+            .modules()
+            .iter()
+            .map(|m| (&m.code, &m.name_mn))
+            .chain(c.departments().iter().map(|d| (&d.code, &d.name_mn)))
+            .chain(c.kinds().iter().map(|k| (&k.code, &k.name_mn)));
+        for (code, name) in names {
+            let name = name
+                .as_deref()
+                .unwrap_or_else(|| panic!("{code}: no name_mn"));
+            assert!(
+                name.chars()
+                    .any(|ch| ('\u{1820}'..='\u{1878}').contains(&ch))
+                    && !name
+                        .chars()
+                        .any(|ch| ('\u{E000}'..='\u{F8FF}').contains(&ch)),
+                "{code}: {name} is not Unicode Mongolian"
+            );
+        }
+        let k = c.kind("component.manhole_cover").unwrap();
+        assert_eq!(k.name(Locale::MnMong), k.name_mn.as_deref().unwrap());
+        // A deployment's catalog without Mongolian names shows the Chinese ones.
+        let bare = Catalog::from_toml_str(&SHIPPED.replace("name_mn = ", "# name_mn = ")).unwrap();
+        let k = bare.kind("component.manhole_cover").unwrap();
+        assert_eq!(k.name(Locale::MnMong), k.name_zh);
     }
 
     #[test]

@@ -140,6 +140,7 @@ pub async fn scan(
         ),
         None => None,
     };
+    let bilingual = super::locale::bilingual(&req, locale);
     let render = || {
         state.pages.render(
             "scan/landing.html",
@@ -149,6 +150,8 @@ pub async fn scan(
                 news => Serde(&view.news),
                 actions => Serde(actions(&view.target, resident, member)),
                 my_points,
+                bilingual,
+                offer_bilingual => true,
                 self_path => format!("/C/{token}"),
             },
         )
@@ -161,7 +164,12 @@ pub async fn scan(
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .body(render()?));
     }
-    let slot = &view.rendered[locale.index()];
+    // One slot per language, and the last one for the bilingual sign.
+    let slot = if bilingual {
+        &view.rendered[Locale::ALL.len()]
+    } else {
+        &view.rendered[locale.index()]
+    };
     let body = match slot.get() {
         Some(b) => b.clone(),
         None => {
@@ -229,12 +237,15 @@ pub async fn home(state: web::Data<AppState>, locale: Locale) -> AppResult<HttpR
     )
 }
 
-/// `GET /lang/{tag}?back=/path`: the visible language switch; remembers the choice.
+/// `GET /lang/{tag}?back=/path[&both=1]`: the visible language switch; remembers the choice
+/// (and, with `both=1` and Mongolian, the bilingual sign of the scan page).
 pub async fn switch_language(
     tag: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> HttpResponse {
     let locale = Locale::parse(&tag).unwrap_or(Locale::ZhCn);
+    // `?both=1` with Mongolian asks for the bilingual sign; any other switch ends it.
+    let both = locale == Locale::MnMong && query.get("both").is_some_and(|v| v == "1");
     // Only same-site paths: never an open redirect.
     let back = query
         .get("back")
@@ -248,6 +259,20 @@ pub async fn switch_language(
                 .max_age(actix_web::cookie::time::Duration::days(365))
                 .same_site(actix_web::cookie::SameSite::Lax)
                 .finish(),
+        )
+        .cookie(
+            actix_web::cookie::Cookie::build(
+                super::locale::BOTH_COOKIE,
+                if both { "1" } else { "" },
+            )
+            .path("/")
+            .max_age(actix_web::cookie::time::Duration::days(if both {
+                365
+            } else {
+                0
+            }))
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .finish(),
         )
         .insert_header((header::LOCATION, back))
         .finish()

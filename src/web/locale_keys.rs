@@ -1,8 +1,10 @@
-//! Every locale key the templates and the code use exists in both languages, and both
-//! languages have the same keys: a missing key would show on a page as the key itself
-//! (rust-i18n falls back to the key), e.g. `points.status.pending`.
+//! Every locale key the templates and the code use exists in every language, and every
+//! language has the same keys with the same `%{name}` placeholders: a missing key would show
+//! on a page as the key itself (rust-i18n falls back to the key), e.g.
+//! `points.status.pending`, and a placeholder spelt differently would show raw.
 
-use std::collections::BTreeSet;
+use crate::i18n::Locale;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The leaf keys of a locale file (`points.hold.title`), and its maps (`points.hold`).
@@ -112,16 +114,144 @@ fn code_uses(source: &str, sections: &BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
+/// The path of a language's file.
+fn file_of(locale: Locale) -> String {
+    format!("assets/locales/{}.yml", locale.tag())
+}
+
+/// The leaf values of a locale file by key.
+fn values_of(file: &str) -> BTreeMap<String, String> {
+    fn walk(prefix: &str, v: &serde_yaml::Value, out: &mut BTreeMap<String, String>) {
+        match v {
+            serde_yaml::Value::Mapping(m) => {
+                for (k, v) in m {
+                    let k = match k {
+                        serde_yaml::Value::String(s) => s.clone(),
+                        other => serde_yaml::to_string(other).unwrap().trim().to_owned(),
+                    };
+                    let key = if prefix.is_empty() {
+                        k
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            serde_yaml::Value::String(s) => {
+                out.insert(prefix.to_owned(), s.clone());
+            }
+            other => {
+                let text = serde_yaml::to_string(other).unwrap().trim().to_owned();
+                out.insert(prefix.to_owned(), text);
+            }
+        }
+    }
+    let text = std::fs::read_to_string(file).unwrap();
+    let mut out = BTreeMap::new();
+    walk("", &serde_yaml::from_str(&text).unwrap(), &mut out);
+    out
+}
+
+/// The `%{name}` placeholders of a text, sorted.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = text
+        .match_indices("%{")
+        .filter_map(|(i, _)| text[i..].find('}').map(|end| &text[i..i + end + 1]))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
 #[test]
-fn every_key_used_exists_in_both_languages_and_both_have_the_same_keys() {
-    let (zh, zh_maps) = keys_of("assets/locales/zh-CN.yml");
-    let (en, en_maps) = keys_of("assets/locales/en.yml");
-    let only_zh: Vec<_> = zh.difference(&en).collect();
-    let only_en: Vec<_> = en.difference(&zh).collect();
+fn every_language_has_the_same_keys_and_placeholders() {
+    let zh = values_of(&file_of(Locale::ZhCn));
+    for locale in Locale::ALL {
+        let other = values_of(&file_of(locale));
+        let only_zh: Vec<_> = zh.keys().filter(|k| !other.contains_key(*k)).collect();
+        let only_other: Vec<_> = other.keys().filter(|k| !zh.contains_key(*k)).collect();
+        assert!(
+            only_zh.is_empty() && only_other.is_empty(),
+            "{}: missing {only_zh:?}; not in zh-CN {only_other:?}",
+            locale.tag()
+        );
+        let differ: Vec<_> = zh
+            .iter()
+            .filter(|(k, v)| placeholders(v) != placeholders(&other[*k]))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "{}: placeholders differ from zh-CN in {differ:?}",
+            locale.tag()
+        );
+    }
+}
+
+/// The Mongolian script block; Menksoft-era files put the letters at private-use codepoints
+/// (U+E000–U+F8FF), which no standard font shapes.
+const MONGOLIAN: std::ops::RangeInclusive<char> = '\u{1800}'..='\u{18AF}';
+
+/// Keys whose Mongolian value is rightly not in Mongolian letters: the other languages'
+/// own names, and a product name.
+const NOT_MONGOLIAN_LETTERS: &[&str] = &["lang.zh", "lang.en", "open311page.nav"];
+
+#[test]
+fn mongolian_is_unicode_mongolian_script_and_translated() {
+    let text = std::fs::read_to_string(file_of(Locale::MnMong)).unwrap();
+    let private: Vec<_> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.chars().any(|c| ('\u{E000}'..='\u{F8FF}').contains(&c)))
+        .map(|(i, _)| i + 1)
+        .collect();
     assert!(
-        only_zh.is_empty() && only_en.is_empty(),
-        "keys only in zh-CN: {only_zh:?}; only in en: {only_en:?}"
+        private.is_empty(),
+        "private-use codepoints on lines {private:?}"
     );
+    let mn = values_of(&file_of(Locale::MnMong));
+    let untranslated: Vec<_> = mn
+        .iter()
+        .filter(|(k, v)| {
+            let words: String = v
+                .split("%{")
+                .enumerate()
+                .map(|(i, p)| {
+                    if i == 0 {
+                        p
+                    } else {
+                        p.split_once('}').map_or("", |x| x.1)
+                    }
+                })
+                .collect();
+            words.chars().any(char::is_alphabetic)
+                && !words.chars().any(|c| MONGOLIAN.contains(&c))
+                && !NOT_MONGOLIAN_LETTERS.contains(&k.as_str())
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        untranslated.is_empty(),
+        "not in Mongolian script: {untranslated:?}"
+    );
+    // The words the issue names, as a reader expects them.
+    assert_eq!(mn["lang.mn"], "ᠮᠣᠩᠭᠣᠯ");
+}
+
+#[test]
+fn the_script_check_sees_private_use_letters() {
+    // U+E264 is where a Menksoft font drew a Mongolian letter.
+    assert!(('\u{E000}'..='\u{F8FF}').contains(&'\u{E264}'));
+    assert!(!MONGOLIAN.contains(&'\u{E264}') && MONGOLIAN.contains(&'ᠮ'));
+    assert_eq!(placeholders("a %{n} b %{max}"), vec!["%{max}", "%{n}"]);
+}
+
+#[test]
+fn every_key_used_exists_in_every_language() {
+    let (zh, zh_maps) = keys_of("assets/locales/zh-CN.yml");
+    let all_maps: Vec<BTreeSet<String>> = Locale::ALL
+        .iter()
+        .map(|l| keys_of(&file_of(*l)).1)
+        .collect();
     let sections: BTreeSet<String> = zh
         .iter()
         .chain(zh_maps.iter())
@@ -139,7 +269,7 @@ fn every_key_used_exists_in_both_languages_and_both_have_the_same_keys() {
         for prefix in prefixes {
             // `t("a.b." ~ x)` needs the map `a.b`; `t("a.b.by_" ~ x)` some key `a.b.by_…`.
             let found = match prefix.strip_suffix('.') {
-                Some(map) => zh_maps.contains(map) && en_maps.contains(map),
+                Some(map) => all_maps.iter().all(|m| m.contains(map)),
                 None => zh.iter().any(|k| k.starts_with(&prefix)),
             };
             if !found {

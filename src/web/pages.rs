@@ -31,6 +31,23 @@ fn t_function(state: &State, key: &str, kwargs: Kwargs) -> Result<String, miniji
     Ok(translate(locale, key, &args))
 }
 
+/// `t_in(tag, key, ...)`: the words of `key` in the language `tag` names, whatever the page's
+/// language (the Chinese beside the Mongolian in the scan page's bilingual mode).
+fn t_in_function(tag: &str, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let locale = Locale::parse(tag).ok_or_else(|| {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("t_in: no language {tag}"),
+        )
+    })?;
+    let mut args = Vec::new();
+    for name in kwargs.args() {
+        let v: Value = kwargs.get(name)?;
+        args.push((name, v.to_string()));
+    }
+    Ok(translate(locale, key, &args))
+}
+
 /// Format a timestamp in China Standard Time (UTC+8, no daylight saving), as people there
 /// read it.
 fn datetime_filter(value: String) -> String {
@@ -51,6 +68,7 @@ impl Pages {
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         env.add_function("t", t_function);
+        env.add_function("t_in", t_in_function);
         env.add_filter("datetime", datetime_filter);
         let mut stack = vec![dir.to_path_buf()];
         while let Some(d) = stack.pop() {

@@ -445,6 +445,27 @@ async fn figures_of_a_scripted_month_match_the_hand_count() {
         ["8", "2", "4", "6", "2", "6"]
     );
     assert_eq!(n(20), "3", "open past deadline");
+    // In English the workbook's words are English (from the locale files), the numbers the same.
+    let r = app
+        .client
+        .get(app.url(&format!("/console/figures/export.xlsx?{OCTOBER}&lang=en")))
+        .send()
+        .await
+        .unwrap();
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = wb.worksheet_range("Figures").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(header[1], "Received", "{header:?}");
+    assert!(header.iter().all(|h| h.is_ascii()), "{header:?}");
+    let total = sheet.rows().find(|r| r[0] == "Total").expect("a total row");
+    assert_eq!(total[20].to_string(), "3");
 }
 
 #[tokio::test]

@@ -222,6 +222,7 @@ async fn a_cancelled_download_stops_rendering_and_is_recorded_as_failed() {
             },
             public_base: PUBLIC_URL,
             limit: 1000,
+            script: mashang::print::Script::Chinese,
         },
     )
     .await
@@ -356,6 +357,60 @@ async fn command_prints_shop_cards_for_a_community_and_records_the_batch() {
     app.login_demo("head-gy-01").await;
     let (_, page) = app.get("/console/print").await;
     assert!(page.contains(&format!("data-batch=\"{batch}\"")));
+}
+
+#[tokio::test]
+async fn command_prints_bilingual_door_labels_that_still_decode() {
+    let (settings, name) = test_settings(Fixture::Demo);
+    let app = spawn_with(settings, name).await;
+    let out = std::env::temp_dir().join(format!("mashang-bilingual-{}.pdf", app.db_name));
+    let run = |script: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mashang"))
+            .args([
+                "print",
+                "--template",
+                "door-labels",
+                "--grid",
+                "GY-01-01",
+                "--script",
+                script,
+                "--out",
+            ])
+            .arg(&out)
+            .env("MASHANG__DATABASE__URL", &app.settings.database.url)
+            .env("MASHANG__SERVER__PUBLIC_URL", PUBLIC_URL)
+            .env("MASHANG__LOG__FILTER", "warn")
+            .output()
+            .unwrap()
+    };
+    let r = run("mongolian-only");
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("zh or bilingual"));
+    assert!(!out.exists());
+    let r = run("bilingual");
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let pdf = std::fs::read(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let expected = codes_in(&app, "GY-01-01", "household").await;
+    let mut decoded = decode_pdf(&pdf, 300);
+    decoded.sort();
+    assert_eq!(decoded, urls_of(&expected));
+    // The Mongolian font is embedded beside the Chinese one.
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let first = *doc.get_pages().values().next().unwrap();
+    let fonts: Vec<String> = doc
+        .get_page_fonts(first)
+        .unwrap()
+        .values()
+        .map(|f| {
+            String::from_utf8_lossy(f.get(b"BaseFont").unwrap().as_name().unwrap()).into_owned()
+        })
+        .collect();
+    assert!(
+        fonts.iter().any(|f| f.contains("NotoSansMongolian")),
+        "{fonts:?}"
+    );
+    assert!(fonts.iter().any(|f| f.contains("NotoSansCJK")), "{fonts:?}");
 }
 
 #[tokio::test]

@@ -70,28 +70,28 @@ crate::csrf_form!(CreateForm, DecideForm, PlainForm);
 /// `POST /console/activities`
 pub async fn create(
     state: web::Data<AppState>,
+    locale: Locale,
     f: StaffForm<CreateForm>,
 ) -> AppResult<HttpResponse> {
     let me = &f.staff;
     may_award(me)?;
     let form = &f.form;
+    // A refused field comes back in the staff member's language, saying what it must be.
+    let refused = |e: ActivityError| AppError::refused(&e, locale);
+    let bad = |field: &'static str| refused(ActivityError::Invalid(field));
     let mut conn = state.conn().await?;
     let grid = Grid::find(&mut conn, form.grid_id)
         .await
-        .map_err(|_| AppError::invalid("grid_id"))?;
+        .map_err(|_| bad("grid_id"))?;
     me.require_grid(&grid)?;
-    let starts_at = china_local(&form.starts_at).ok_or_else(|| AppError::invalid("starts_at"))?;
-    let ends_at = china_local(&form.ends_at).ok_or_else(|| AppError::invalid("ends_at"))?;
-    let points: i64 = form
-        .points
-        .trim()
-        .parse()
-        .map_err(|_| AppError::invalid("points"))?;
+    let starts_at = china_local(&form.starts_at).ok_or_else(|| bad("starts_at"))?;
+    let ends_at = china_local(&form.ends_at).ok_or_else(|| bad("ends_at"))?;
+    let points: i64 = form.points.trim().parse().map_err(|_| bad("points"))?;
     let max_volunteers: i32 = form
         .max_volunteers
         .trim()
         .parse()
-        .map_err(|_| AppError::invalid("max_volunteers"))?;
+        .map_err(|_| bad("max_volunteers"))?;
     let a = Activity::create(
         &mut conn,
         &NewActivity {
@@ -108,7 +108,8 @@ pub async fn create(
         me.staff.id,
         Utc::now(),
     )
-    .await??;
+    .await?
+    .map_err(refused)?;
     crate::audit::record(
         &mut conn,
         Some(me.staff.id),
@@ -219,6 +220,8 @@ pub async fn poster(
         ),
         check_code: a.check_code.clone(),
         community,
+        // The poster's template is written in Chinese; its date reads the same way.
+        locale: crate::i18n::Locale::ZhCn,
     };
     crate::audit::record(
         &mut conn,

@@ -32,7 +32,7 @@ async fn news_page(
 ) -> AppResult<HttpResponse> {
     let mut conn = state.conn().await?;
     let grids = Grid::in_scope(&mut conn, &me.scope, 1).await?;
-    let items = News::recent(&mut conn, 50).await?;
+    let items = News::recent(&mut conn, 50, locale).await?;
     let (error, typed) = match refused {
         Some((key, f)) => (
             Some(key),

@@ -11,6 +11,7 @@ use crate::points::award::{AwardKind, AwardRequest};
 use crate::points::ledger::Transfer;
 use crate::points::{ops, rules, settlement, PointsError};
 use crate::web::auth::{CurrentStaff, StaffForm};
+use crate::web::locale::Locale;
 use crate::web::points::valid_key;
 use crate::web::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -182,6 +183,7 @@ pub struct MonthQuery {
 /// (admins; the current month by default).
 pub async fn settlement_xlsx(
     state: web::Data<AppState>,
+    locale: Locale,
     me: CurrentStaff,
     q: web::Query<MonthQuery>,
 ) -> AppResult<HttpResponse> {
@@ -195,7 +197,7 @@ pub async fn settlement_xlsx(
     let (from, to) = rules::month_range(&month).ok_or_else(|| AppError::invalid("month"))?;
     let mut conn = state.conn().await?;
     let lines = settlement::statement(&mut conn, &state.settings.points, from, to).await?;
-    let bytes = settlement::xlsx(&lines, &month).map_err(AppError::internal)?;
+    let bytes = settlement::xlsx(&lines, &month, locale).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((

@@ -185,12 +185,13 @@ pub async fn show(
 /// `GET /console/polls/{id}/export.xlsx`
 pub async fn export(
     state: web::Data<AppState>,
+    locale: Locale,
     me: CurrentStaff,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (mut conn, poll) = poll_in_scope(&state, &me, *id).await?;
     let results = poll.results(&mut conn).await?;
-    let bytes = crate::polls::export::xlsx(&poll, &results).map_err(AppError::internal)?;
+    let bytes = crate::polls::export::xlsx(&poll, &results, locale).map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header((

@@ -33,10 +33,12 @@ pub async fn index(
         .take(30)
         .collect();
     let templates: Vec<&str> = Template::for_batches().map(Template::name).collect();
+    let scripts: Vec<&str> = crate::print::Script::ALL.iter().map(|s| s.name()).collect();
     let ctx = minijinja::context! {
         grids => Serde(&grids),
         batches => Serde(&batches),
         templates,
+        scripts,
         limit => state.settings.print.max_codes_per_batch,
         ..base(&me, "/console/print")
     };
@@ -50,6 +52,9 @@ pub struct PrintForm {
     template: String,
     #[serde(default)]
     grid_ids: Vec<i64>,
+    /// `zh` or `bilingual`; Chinese only when absent.
+    #[serde(default)]
+    script: String,
 }
 crate::csrf_form!(PrintForm);
 
@@ -60,6 +65,11 @@ pub async fn print(state: web::Data<AppState>, f: StaffForm<PrintForm>) -> AppRe
     let me = &f.staff;
     me.require(Permission::PrintCodes)?;
     let template = parse_template(&f.form.template)?;
+    let script = match f.form.script.trim() {
+        "" => crate::print::Script::Chinese,
+        name => crate::print::Script::parse(name)
+            .ok_or_else(|| AppError::invalid(format!("no script {name:?}")))?,
+    };
     let mut conn = state.conn().await?;
     let mut grids = Vec::new();
     for id in &f.form.grid_ids {
@@ -90,6 +100,7 @@ pub async fn print(state: web::Data<AppState>, f: StaffForm<PrintForm>) -> AppRe
             },
             public_base: state.settings.public_base(),
             limit: state.settings.print.max_codes_per_batch,
+            script,
         },
     )
     .await?;

@@ -172,14 +172,14 @@ pub async fn export(
         .iter()
         .map(|(_, label, f)| (label.clone(), f))
         .collect();
-    rows.push(("合计".to_owned(), &total));
+    rows.push((total_label(locale), &total));
     let weeks = p.weeks();
     let week_rows: Vec<(String, &Figures)> = weeks
         .iter()
         .map(|(w, f)| (format!("{} — {}", w.first_day(), w.last_day()), f))
         .collect();
-    let group_header = t(Locale::ZhCn, &format!("figures.dim.{}", p.dim.as_str()));
-    let bytes = export::figures_xlsx(&p.label(), &group_header, &rows, &week_rows)
+    let group_header = t(locale, &format!("figures.dim.{}", p.dim.as_str()));
+    let bytes = export::figures_xlsx(locale, &p.label(), &group_header, &rows, &week_rows)
         .map_err(AppError::internal)?;
     Ok(xlsx_response(
         bytes,

@@ -99,6 +99,7 @@ pub async fn workers(
 /// `GET /console/figures/workers/export.xlsx`
 pub async fn workers_export(
     state: web::Data<AppState>,
+    locale: Locale,
     me: CurrentStaff,
     q: web::Query<FiguresQuery>,
 ) -> AppResult<HttpResponse> {
@@ -107,7 +108,7 @@ pub async fn workers_export(
         .iter()
         .map(|(w, r)| (w.display_name.clone(), w.grids.clone(), r))
         .collect();
-    let bytes = export::workers_xlsx(&p.label(), &table).map_err(AppError::internal)?;
+    let bytes = export::workers_xlsx(locale, &p.label(), &table).map_err(AppError::internal)?;
     Ok(xlsx_response(
         bytes,
         &format!("assessment-{}.xlsx", p.period.first_day()),
