@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod landing;
+pub mod lookup;
 pub mod manage;
 pub mod model;
 pub mod qr;

@@ -208,6 +208,7 @@ pub async fn handle(
         resident_id: None,
         answers,
         via: Some(format!("open311:{}", key.name)),
+        filed: None,
     };
     let outcome = submit::submit_prepared(d, &sender, "zh-CN", submission)
         .await?
