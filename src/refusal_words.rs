@@ -65,7 +65,7 @@ fn every_refusal() -> Vec<Seen> {
     all.extend(refusals::<crate::activities::ActivityError>(
         "ActivityError",
     ));
-    all.extend(refusals::<crate::activities::model::CheckinRefusal>(
+    all.extend(refusals::<crate::activities::CheckinRefusal>(
         "CheckinRefusal",
     ));
     all.extend(refusals::<crate::reports::ReportError>("ReportError"));

@@ -94,3 +94,58 @@ fn the_known_exceptions_are_still_exceptions() {
         );
     }
 }
+
+/// Longest a non-test source file may be: past it a file has seams to split along.
+const MAX_LINES: usize = 600;
+
+/// The lines of a source file that are not its unit tests: everything before a top-level
+/// `#[cfg(test)]` (the convention here: tests sit at the end or in their own file).
+fn code_lines(source: &str) -> usize {
+    source
+        .lines()
+        .take_while(|l| !l.starts_with("#[cfg(test)]"))
+        .count()
+}
+
+/// Whether a file holds only tests (`tests.rs`, or anything under a `tests/` folder).
+fn is_test_file(rel: &str) -> bool {
+    rel.ends_with("/tests.rs") || rel.contains("/tests/")
+}
+
+#[test]
+fn the_line_counter_stops_at_the_unit_tests() {
+    assert_eq!(code_lines("a\nb\n#[cfg(test)]\nmod tests {\n}\n"), 2);
+    assert_eq!(
+        code_lines("a\n    #[cfg(test)]\nb\n"),
+        3,
+        "only a top-level test module"
+    );
+    assert!(is_test_file("src/reports/ledger/tests/table.rs"));
+    assert!(is_test_file("src/demo/data/tests.rs"));
+    assert!(!is_test_file("src/reports/ledger/decide.rs"));
+}
+
+#[test]
+fn no_source_file_is_longer_than_six_hundred_lines() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src"), &mut files);
+    let mut sizes: Vec<(usize, String)> = files
+        .iter()
+        .map(|p| (p, p.to_string_lossy().replace('\\', "/")))
+        .filter(|(_, rel)| !is_test_file(rel))
+        .map(|(p, rel)| (code_lines(&std::fs::read_to_string(p).unwrap()), rel))
+        .collect();
+    sizes.sort();
+    let long: Vec<String> = sizes
+        .iter()
+        .filter(|(n, _)| *n > MAX_LINES)
+        .map(|(n, rel)| format!("{rel}: {n} lines"))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "split these along their seams (one file per thing it owns):\n{}",
+        long.join("\n")
+    );
+    let median = sizes[sizes.len() / 2].0;
+    eprintln!("{} source files, median {median} lines", sizes.len());
+}

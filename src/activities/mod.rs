@@ -2,10 +2,12 @@
 //! scan the code on site and check in; the organiser confirms who came, and each confirmed
 //! volunteer earns the activity's points (paid through [`crate::points::earn`]).
 
+pub mod checkins;
 pub mod model;
 pub mod rules;
 
-pub use model::{Activity, Checkin, NewActivity};
+pub use checkins::{Checkin, CheckinRefusal};
+pub use model::{Activity, NewActivity};
 pub use rules::ActivityError;
 
 /// The URL an activity's check-in poster carries: upper case, like door codes, so the symbol

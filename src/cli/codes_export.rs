@@ -43,7 +43,7 @@ pub async fn run(
 pub fn write_csv(
     out: &Path,
     public_base: &str,
-    rows: &[crate::codes::model::ExportRow],
+    rows: &[crate::codes::export::ExportRow],
 ) -> anyhow::Result<usize> {
     let mut file = std::fs::File::create(out)?;
     std::io::Write::write_all(&mut file, "\u{feff}".as_bytes())?;

@@ -5,7 +5,9 @@
 //! under the symbol and shown on the page it opens, so a pasted-over fake stands out.
 
 pub mod cache;
+pub mod export;
 pub mod landing;
+pub mod lifecycle;
 pub mod lookup;
 pub mod manage;
 pub mod model;

@@ -38,6 +38,7 @@ pub mod export;
 pub mod fold;
 pub mod load;
 pub mod period;
+pub mod request;
 
 pub use access::Selection;
 pub use fold::{CaseInput, Event, EventKind, Figures, Ratio};

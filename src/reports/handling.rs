@@ -6,6 +6,7 @@ use super::categories::Catalog;
 use super::ledger::{self, Action, Actor, CaseState};
 use super::model::{NewEvent, Report, StoredPhoto};
 use super::notify_staff::{self, EscalationCause};
+use super::row_change::RowChange;
 use super::ReportError;
 use crate::db::schema::{grids, report_followers, reports};
 use crate::error::AppResult;
@@ -104,57 +105,13 @@ pub async fn act(
         facts.apply(&action, &transition);
         let to = transition.to;
         let state_changed = transition.from != to;
-
-        // The row: state and the columns each step owns.
-        let mut accepted_at = report.accepted_at;
-        let mut resolved_at = report.resolved_at;
-        let mut closed_at = report.closed_at;
-        let mut rating = report.rating.clone();
-        let mut grid_id = report.grid_id;
-        let (mut category, mut department, mut ledger_kind) = (
-            report.category.clone(),
-            report.department.clone(),
-            report.ledger_kind.clone(),
-        );
-        let mut duplicate_of = report.duplicate_of;
-        match &action {
-            Action::Accept => accepted_at = Some(now),
-            Action::Resolve { .. } => resolved_at = Some(now),
-            Action::Rate { rating: r, .. } => rating = Some(r.as_str().to_owned()),
-            Action::Reroute { to_grid, .. } => grid_id = *to_grid,
-            Action::Reclassify { to_category, .. } => {
-                let k = catalog_ref.kind(to_category).expect("checked above");
-                category = k.code.clone();
-                department = k.department.clone();
-                ledger_kind = k.ledger.clone();
-            }
-            Action::MarkDuplicate { of_case } => duplicate_of = Some(*of_case),
-            _ => {}
-        }
-        if to == CaseState::Closed && transition.from != CaseState::Closed {
-            closed_at = Some(now);
-        }
-        if transition.reopened {
-            // Sent back to be handled again: the old resolution no longer stands.
-            resolved_at = None;
-        }
+        let reclass_to = match &action {
+            Action::Reclassify { to_category, .. } => catalog_ref.kind(to_category),
+            _ => None,
+        };
+        let change = RowChange::of(&report).after(&action, &transition, &facts, reclass_to, now);
         let updated: Report = diesel::update(reports::table.find(report.id))
-            .set((
-                reports::state.eq(to.as_str()),
-                reports::escalation_level.eq(facts.escalation_level),
-                reports::dispatched_to.eq(&facts.dispatched_to),
-                reports::accepted_at.eq(accepted_at),
-                reports::resolved_at.eq(resolved_at),
-                reports::closed_at.eq(closed_at),
-                reports::rating.eq(&rating),
-                reports::grid_id.eq(grid_id),
-                reports::category.eq(&category),
-                reports::department.eq(&department),
-                reports::ledger_kind.eq(&ledger_kind),
-                reports::duplicate_of.eq(duplicate_of),
-                reports::reopen_count.eq(report.reopen_count + i32::from(transition.reopened)),
-                reports::updated_at.eq(now),
-            ))
+            .set(&change)
             .returning(Report::as_returning())
             .get_result(conn)
             .await?;

@@ -12,6 +12,7 @@ pub mod notify_staff;
 pub mod photo_store;
 pub mod photos;
 pub mod routing;
+pub mod row_change;
 pub mod steps;
 pub mod submit;
 

@@ -1,10 +1,10 @@
 //! `GET /api/v1/figures` and `/api/v1/figures/workers`: the dashboard's and the assessment's
-//! numbers as JSON, computed as for the console (`web::console::figures`).
+//! numbers as JSON, computed as for the console pages (both start at `figures::request`).
 
 use crate::error::AppResult;
+use crate::figures::request::{assessment, labelled_groups, prepare, FiguresQuery};
 use crate::figures::{Dimension, Figures};
 use crate::web::auth::CurrentStaff;
-use crate::web::console::figures::{assessment, labelled_groups, prepare, FiguresQuery};
 use crate::web::error_response::ErrorBody;
 use crate::web::locale::Locale;
 use crate::web::state::AppState;
@@ -132,7 +132,7 @@ pub async fn figures(
         department: q.department,
         ..Default::default()
     };
-    let p = prepare(&state, &me, &q).await?;
+    let p = prepare(&state, &me.staff, &me.scope, &q).await?;
     let groups = labelled_groups(&state, &p, locale)
         .await?
         .into_iter()
@@ -190,7 +190,7 @@ pub async fn workers(
         to: q.to,
         ..Default::default()
     };
-    let (p, rows) = assessment(&state, &me, &q).await?;
+    let (p, rows) = assessment(&state, &me.staff, &me.scope, &q).await?;
     let workers = rows
         .into_iter()
         .map(|(w, r)| WorkerRow {
