@@ -265,6 +265,14 @@ async fn an_informant_files_and_follows_in_its_grids_and_nothing_else() {
         .await,
         1
     );
+    // The informants' assessment counts its valid reports (the 代办 and the find).
+    let (head, _) = staff(&app, "head-gy-01").await;
+    let page = app.page_of(&head, "/console/figures/workers").await;
+    assert!(
+        page.contains("data-informant=\"informant-gy-01-02\"")
+            && page.contains("data-figure=\"valid_filed\">2<"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
@@ -451,6 +459,21 @@ async fn the_household_rates_a_filed_case_and_the_filer_only_where_nobody_is_bou
         page.contains("data-on-residents-word"),
         "the worker sees it was rated on the resident's word"
     );
+    // The figures count both ratings in 满意率, and only the resident's own without 代评.
+    let v: serde_json::Value = w
+        .get(app.url("/api/v1/figures"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = &v["total"];
+    let nd = |r: &serde_json::Value| (r["num"].as_i64(), r["den"].as_i64());
+    assert_eq!(nd(&t["satisfaction"]), (Some(2), Some(2)), "{v}");
+    assert_eq!(nd(&t["satisfaction_own"]), (Some(1), Some(1)), "{v}");
+    let page = app.page_of(&w, "/console/figures").await;
+    assert!(page.contains("满意率（不含代评）"));
 }
 
 #[tokio::test]

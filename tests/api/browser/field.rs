@@ -133,6 +133,14 @@ async fn an_informant_files_for_a_door_and_the_worker_handles_it_on_a_phone() {
     .await;
     assert!(sw <= vw, "my cases is {sw} px wide on {vw}");
     assert!(bw >= MIN_TAP && bh >= MIN_TAP, "{bw}x{bh}");
+    worker
+        .c
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![serde_json::json!(card)],
+        )
+        .await
+        .unwrap();
     worker.screenshot(&dir.join("3-worker-my-cases.png")).await;
     let door = worker
         .find(&format!("{card} .door-label"))
