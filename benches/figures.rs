@@ -85,6 +85,8 @@ fn cases() -> Vec<CaseInput> {
                 accept_by: submitted + Duration::hours(2),
                 finish_by: submitted + Duration::hours(24),
                 events,
+                filed_by: None,
+                inspection: false,
             }
         })
         .collect()

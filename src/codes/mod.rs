@@ -8,6 +8,7 @@ pub mod cache;
 pub mod export;
 pub mod landing;
 pub mod lifecycle;
+pub mod lookup;
 pub mod manage;
 pub mod model;
 pub mod qr;

@@ -173,6 +173,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         followers -> Int4,
         resident_id -> Nullable<Int8>,
+        filed_by -> Nullable<Int8>,
     }
 }
 
@@ -507,3 +508,14 @@ diesel::table! {
 }
 
 diesel::joinable!(print_batch_codes -> print_batches (batch_id));
+
+diesel::table! {
+    report_consents (report_id) {
+        report_id -> Int8,
+        how -> Text,
+        contact -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(report_consents -> reports (report_id));
+diesel::allow_tables_to_appear_in_same_query!(report_consents, reports);

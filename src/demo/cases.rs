@@ -147,6 +147,27 @@ pub async fn load(
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("no door code in {}", grid.code)))?;
         let (category, description, done) = PROBLEMS[(n * 3) % PROBLEMS.len()];
         let at = reported_at(n, today, now);
+        // Every eighth case an informant filed for an elderly resident (代办) and rates on
+        // their word when it is handled (these doors have no bound resident).
+        let filer = if n % 8 == 3 {
+            Staff::by_username(conn, &format!("informant-{}", grid.code.to_lowercase()))
+                .await?
+                .map(|s| s.id)
+        } else {
+            None
+        };
+        let filed = filer.map(|staff_id| crate::reports::filing::Filing {
+            staff_id,
+            consent: Some((
+                if n % 16 == 3 {
+                    crate::reports::filing::Consent::InPerson
+                } else {
+                    crate::reports::filing::Consent::Phone
+                },
+                None,
+            )),
+            grid_id: None,
+        });
         let submission = Submission {
             idempotency_key: format!("{KEY_PREFIX}{n}"),
             code_token: Some(token),
@@ -161,6 +182,7 @@ pub async fn load(
             resident_id: None,
             answers: vec![],
             via: None,
+            filed,
         };
         let report = match intake::submit(conn, ctx, submission, at)
             .await?
@@ -172,6 +194,7 @@ pub async fn load(
         let who = Cast {
             worker,
             liaison,
+            filer,
             done,
         };
         let times = (report.submitted_at, report.accept_by, report.finish_by);
@@ -205,6 +228,8 @@ pub async fn load(
 struct Cast<'a> {
     worker: Option<i64>,
     liaison: Option<i64>,
+    /// The informant who filed it (代办): they rate on the resident's word.
+    filer: Option<i64>,
     done: &'a str,
 }
 
@@ -239,7 +264,7 @@ fn steps(
     };
     let rate = |rating, at| Step {
         actor: Actor::Reporter,
-        staff: None,
+        staff: who.filer,
         action: Action::Rate {
             rating,
             comment: None,
@@ -333,6 +358,7 @@ mod tests {
         let who = Cast {
             worker: Some(1),
             liaison: Some(2),
+            filer: None,
             done: "已处理",
         };
         for n in 0..10 {

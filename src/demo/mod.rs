@@ -49,6 +49,7 @@ fn role(r: data::Role) -> Role {
         data::Role::GridWorker => Role::GridWorker,
         data::Role::DepartmentLiaison => Role::DepartmentLiaison,
         data::Role::MerchantCashier => Role::MerchantCashier,
+        data::Role::Informant => Role::Informant,
     }
 }
 

@@ -33,7 +33,7 @@ pub fn select(
     department: Option<&str>,
 ) -> Result<Selection, Denied> {
     let department = match role {
-        Role::MerchantCashier => return Err(Denied::Role),
+        Role::MerchantCashier | Role::Informant => return Err(Denied::Role),
         // A liaison sees the cases handed to their department, and only those.
         Role::DepartmentLiaison => {
             let own = own_department.ok_or(Denied::Role)?;
@@ -69,7 +69,7 @@ pub fn sees_worker(
             !worker_paths.is_empty() && worker_paths.iter().all(|p| scope.contains_path(p))
         }
         Role::GridWorker => viewer_id == worker_id,
-        Role::DepartmentLiaison | Role::MerchantCashier => false,
+        Role::DepartmentLiaison | Role::MerchantCashier | Role::Informant => false,
     }
 }
 

@@ -73,6 +73,10 @@ pub struct CaseInput {
     pub accept_by: DateTime<Utc>,
     pub finish_by: DateTime<Utc>,
     pub events: Vec<Event>,
+    /// The staff member who filed it (代办 or an inspection find), if staff did.
+    pub filed_by: Option<i64>,
+    /// Filed by staff without a door or shop code: their own find (巡查上报).
+    pub inspection: bool,
 }
 
 /// Where a replayed case stands.
@@ -105,6 +109,10 @@ pub struct CaseView {
     pub sent_back: u32,
     /// Every rating, in order.
     pub ratings: Vec<Rating>,
+    /// The ratings residents gave themselves: all but those the staff member who filed the
+    /// case gave on the resident's word (代评) or as their own check of an inspection find
+    /// (a rating step by staff).
+    pub own_ratings: Vec<Rating>,
     /// The departments it was handed to, in order, without repeats.
     pub departments: Vec<String>,
 }
@@ -119,6 +127,7 @@ impl CaseInput {
             resolved_ever: false,
             sent_back: 0,
             ratings: Vec::new(),
+            own_ratings: Vec::new(),
             departments: Vec::new(),
         };
         for e in self.events.iter().filter(|e| e.at < as_of) {
@@ -147,6 +156,9 @@ impl CaseInput {
                 }
                 EventKind::Rate(r) => {
                     v.ratings.push(*r);
+                    if e.staff_id.is_none() {
+                        v.own_ratings.push(*r);
+                    }
                     if *r == Rating::Dissatisfied {
                         v.sent_back += 1;
                         v.standing_resolve = None;
@@ -241,6 +253,8 @@ pub struct Figures {
     pub accepted_on_time: Ratio,
     pub resolved_on_time: Ratio,
     pub satisfaction: Ratio,
+    /// 满意率 without 代评: the residents' own ratings only (see [`CaseView::own_ratings`]).
+    pub satisfaction_own: Ratio,
     pub ratings: RatingCounts,
     pub sent_back: Ratio,
     pub resolution: Ratio,
@@ -276,6 +290,7 @@ impl Figures {
             Figure::AcceptedOnTime => ratio(&self.accepted_on_time, denominator),
             Figure::ResolvedOnTime => ratio(&self.resolved_on_time, denominator),
             Figure::Satisfaction => ratio(&self.satisfaction, denominator),
+            Figure::SatisfactionOwn => ratio(&self.satisfaction_own, denominator),
             Figure::SentBack => ratio(&self.sent_back, denominator),
             Figure::Resolution => ratio(&self.resolution, denominator),
         }
@@ -346,6 +361,9 @@ pub fn figures<'a>(
             }
             f.satisfaction.push(c.id, *r != Rating::Dissatisfied);
         }
+        for r in &v.own_ratings {
+            f.satisfaction_own.push(c.id, *r != Rating::Dissatisfied);
+        }
         if v.resolved_ever {
             f.sent_back.push(c.id, v.sent_back > 0);
         }
@@ -354,6 +372,7 @@ pub fn figures<'a>(
     f.accepted_on_time = std::mem::take(&mut f.accepted_on_time).finish();
     f.resolved_on_time = std::mem::take(&mut f.resolved_on_time).finish();
     f.satisfaction = std::mem::take(&mut f.satisfaction).finish();
+    f.satisfaction_own = std::mem::take(&mut f.satisfaction_own).finish();
     f.sent_back = std::mem::take(&mut f.sent_back).finish();
     f.resolution = std::mem::take(&mut f.resolution).finish();
     f.mean_hours_to_accept = mean_hours(accept_secs, accept_n);
@@ -464,6 +483,75 @@ pub fn assessment(
         .collect()
 }
 
+/// How long the filer of an inspection find has, after its standing 办结, to verify the
+/// result on site (核实: their rating of it).
+pub const VERIFY_WITHIN_HOURS: i64 = 72;
+
+/// The assessment row of one informant (or anyone who files): 有效上报 and 按时核实.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InformantFigures {
+    pub staff_id: i64,
+    /// 有效上报: cases they filed (代办 and inspection finds) received in the period and not
+    /// rejected, marked duplicate or returned as not ours.
+    pub valid_filed: Count,
+    /// 按时核实: their inspection finds of the period verified (rated by them) within
+    /// [`VERIFY_WITHIN_HOURS`] of the standing 办结, over those verified or whose window
+    /// ended before `as_of`.
+    pub verified_on_time: Ratio,
+}
+
+/// The filing assessment of each of `staff`, in the given order.
+pub fn informants(
+    cases: &[CaseInput],
+    staff: &[i64],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<InformantFigures> {
+    let as_of = to.min(now);
+    let mut rows: Vec<InformantFigures> = staff
+        .iter()
+        .map(|id| InformantFigures {
+            staff_id: *id,
+            valid_filed: Count::default(),
+            verified_on_time: Ratio::default(),
+        })
+        .collect();
+    for c in cases {
+        let Some(filer) = c.filed_by else { continue };
+        let Some(row) = rows.iter_mut().find(|r| r.staff_id == filer) else {
+            continue;
+        };
+        if c.submitted_at < from || c.submitted_at >= as_of {
+            continue;
+        }
+        let v = c.view(as_of);
+        if v.phase == Phase::Excluded {
+            continue;
+        }
+        row.valid_filed.0.push(c.id);
+        let Some(resolved) = v.standing_resolve.filter(|_| c.inspection) else {
+            continue;
+        };
+        let due = resolved + chrono::Duration::hours(VERIFY_WITHIN_HOURS);
+        let verified = c.events.iter().find(|e| {
+            matches!(e.kind, EventKind::Rate(_))
+                && e.staff_id == Some(filer)
+                && e.at >= resolved
+                && e.at < as_of
+        });
+        match verified {
+            Some(e) => row.verified_on_time.push(c.id, e.at <= due),
+            None if due < as_of => row.verified_on_time.push(c.id, false),
+            None => {}
+        }
+    }
+    for r in &mut rows {
+        r.verified_on_time = std::mem::take(&mut r.verified_on_time).finish();
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,10 +580,86 @@ mod tests {
             accept_by: t(s + 2),
             finish_by: t(s + 24),
             events,
+            filed_by: None,
+            inspection: false,
         }
     }
 
+    #[test]
+    fn an_informants_valid_finds_and_their_verification_on_time() {
+        let filer = 7;
+        let mut found = case(
+            1,
+            10,
+            vec![
+                ev(11, Accept),
+                ev(20, Resolve),
+                ev(30, Rate(Rating::Satisfied)),
+            ],
+        );
+        let mut late = case(
+            2,
+            10,
+            vec![
+                ev(11, Accept),
+                ev(20, Resolve),
+                ev(20 + 80, Rate(Rating::Satisfied)),
+            ],
+        );
+        let mut rejected = case(3, 10, vec![ev(11, Reject)]);
+        let mut unverified = case(4, 10, vec![ev(11, Accept), ev(20, Resolve)]);
+        let mut on_behalf = case(5, 10, vec![ev(11, Accept)]);
+        for c in [&mut found, &mut late, &mut rejected, &mut unverified] {
+            c.filed_by = Some(filer);
+            c.inspection = true;
+        }
+        on_behalf.filed_by = Some(filer);
+        let other = case(6, 10, vec![]);
+        let all = [found, late, rejected, unverified, on_behalf, other];
+        let rows = informants(&all, &[filer, 99], t(0), t(200), t(1000));
+        assert_eq!(rows[0].valid_filed.0, vec![1, 2, 4, 5]);
+        assert_eq!(rows[0].verified_on_time.num_cases, vec![1]);
+        assert_eq!(rows[0].verified_on_time.den_cases, vec![1, 2, 4]);
+        assert!(rows[1].valid_filed.0.is_empty());
+        // Before the window of the unverified find ends, it is not yet a failure.
+        let early = informants(&all, &[filer], t(0), t(25), t(1000));
+        assert_eq!(early[0].verified_on_time.den, 0);
+    }
+
     use EventKind::*;
+
+    #[test]
+    fn ratings_given_by_the_filer_are_kept_apart() {
+        // A resident's own rating has no staff member; the filer's (代评) has one.
+        let own = |h, r| Event {
+            at: t(h),
+            staff_id: None,
+            kind: Rate(r),
+        };
+        let a = case(
+            1,
+            10,
+            vec![
+                ev(11, Accept),
+                ev(20, Resolve),
+                own(21, Rating::Dissatisfied),
+            ],
+        );
+        let b = case(
+            2,
+            10,
+            vec![
+                ev(11, Accept),
+                ev(20, Resolve),
+                ev(21, Rate(Rating::Satisfied)),
+            ],
+        );
+        let f = figures([&a, &b], t(0), t(100), t(1000));
+        assert_eq!((f.satisfaction.num, f.satisfaction.den), (1, 2));
+        assert_eq!((f.satisfaction_own.num, f.satisfaction_own.den), (0, 1));
+        assert_eq!(f.satisfaction_own.den_cases, vec![1]);
+        assert_eq!(f.cases(Figure::SatisfactionOwn, true), &[1]);
+    }
 
     #[test]
     fn the_loop_on_time_and_satisfied() {

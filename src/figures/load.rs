@@ -40,6 +40,8 @@ pub async fn cases(
             reports::submitted_at,
             reports::accept_by,
             reports::finish_by,
+            reports::filed_by,
+            reports::code_id,
         ))
         .order(reports::id)
         .into_boxed();
@@ -68,6 +70,8 @@ pub async fn cases(
         DateTime<Utc>,
         DateTime<Utc>,
         DateTime<Utc>,
+        Option<i64>,
+        Option<i64>,
     );
     let rows: Vec<Row> = q.load(conn).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
@@ -98,14 +102,18 @@ pub async fn cases(
     let mut out: Vec<CaseInput> = rows
         .into_iter()
         .map(
-            |(id, grid_id, grid_path, submitted_at, accept_by, finish_by)| CaseInput {
-                id,
-                grid_id,
-                grid_path,
-                submitted_at,
-                accept_by,
-                finish_by,
-                events: events.remove(&id).unwrap_or_default(),
+            |(id, grid_id, grid_path, submitted_at, accept_by, finish_by, filed_by, code_id)| {
+                CaseInput {
+                    id,
+                    grid_id,
+                    grid_path,
+                    submitted_at,
+                    accept_by,
+                    finish_by,
+                    events: events.remove(&id).unwrap_or_default(),
+                    filed_by,
+                    inspection: filed_by.is_some() && code_id.is_none(),
+                }
             },
         )
         .collect();
@@ -184,9 +192,18 @@ pub struct Worker {
 
 /// Every active grid worker with their grids, by user name.
 pub async fn workers(conn: &mut AsyncPgConnection) -> AppResult<Vec<Worker>> {
+    with_role(conn, "grid_worker").await
+}
+
+/// Every active informant (信息员) with their grids, by user name.
+pub async fn informants(conn: &mut AsyncPgConnection) -> AppResult<Vec<Worker>> {
+    with_role(conn, "informant").await
+}
+
+async fn with_role(conn: &mut AsyncPgConnection, role: &str) -> AppResult<Vec<Worker>> {
     let rows: Vec<(i64, String, String, String, String)> = staff::table
         .inner_join(staff_grids::table.inner_join(grids::table))
-        .filter(staff::role.eq("grid_worker").and(staff::active.eq(true)))
+        .filter(staff::role.eq(role).and(staff::active.eq(true)))
         .select((
             staff::id,
             staff::username,

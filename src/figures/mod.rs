@@ -23,6 +23,7 @@
 //! | accepted on time 按时签收率 | valid cases whose first 签收 is at or before `accept_by` | valid cases accepted before `as_of`, or whose `accept_by` passed before `as_of` (应签收) |
 //! | resolved on time 按时办结率 | valid cases whose standing 办结 (the last one, not sent back since) is at or before `finish_by` | valid cases with a standing 办结 before `as_of`, or whose `finish_by` passed before `as_of` (应办结) |
 //! | satisfaction 满意率 | ratings 满意 or 基本满意 | every rating given before `as_of` to a cohort case (a case sent back and rated again counts twice; auto-closed cases were not rated and count in neither) |
+//! | satisfaction without 代评 | the same, residents' own ratings only | the same, residents' own ratings only: a rating the filer of a 代办 case gave on the resident's word, or of their own inspection find, is left out |
 //! | sent back 发回重办率 | valid cases rated 不满意 at least once | valid cases resolved at least once |
 //! | resolution 化解率 | valid cases closed (rated 满意/基本满意, or auto-closed unrated) | valid cases |
 //! | mean time to accept | mean of first 签收 − submission, over valid cases accepted before `as_of` | |
@@ -110,6 +111,8 @@ pub enum Figure {
     ResolvedOnTime,
     /// 满意率.
     Satisfaction,
+    /// 满意率 without 代评 (residents' own ratings only).
+    SatisfactionOwn,
     /// 发回重办率.
     SentBack,
     /// 化解率.
@@ -120,12 +123,13 @@ pub enum Figure {
 
 impl Figure {
     /// Every figure.
-    pub const ALL: [Figure; 8] = [
+    pub const ALL: [Figure; 9] = [
         Figure::Received,
         Figure::Excluded,
         Figure::AcceptedOnTime,
         Figure::ResolvedOnTime,
         Figure::Satisfaction,
+        Figure::SatisfactionOwn,
         Figure::SentBack,
         Figure::Resolution,
         Figure::OverdueOpen,
@@ -139,6 +143,7 @@ impl Figure {
             Figure::AcceptedOnTime => "accepted_on_time",
             Figure::ResolvedOnTime => "resolved_on_time",
             Figure::Satisfaction => "satisfaction",
+            Figure::SatisfactionOwn => "satisfaction_own",
             Figure::SentBack => "sent_back",
             Figure::Resolution => "resolution",
             Figure::OverdueOpen => "overdue_open",

@@ -250,6 +250,29 @@ pub async fn assessment(
     Ok((p, workers.into_iter().zip(rows).collect()))
 }
 
+/// The informants' filing assessment (有效上报, 按时核实) over the same cases as the workers'
+/// (`p` from [`assessment`]): admins see every informant, grid heads and workers those whose
+/// grids all lie in their scope.
+pub async fn informant_assessment(
+    state: &Services,
+    staff: &Staff,
+    scope: &Scope,
+    p: &Prepared,
+) -> AppResult<Vec<(Worker, fold::InformantFigures)>> {
+    let mut conn = state.conn().await?;
+    let informants: Vec<Worker> = load::informants(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|w| {
+            staff.role() == crate::people::Role::Admin
+                || (!w.paths.is_empty() && w.paths.iter().all(|p| scope.contains_path(p)))
+        })
+        .collect();
+    let ids: Vec<i64> = informants.iter().map(|w| w.id).collect();
+    let rows = fold::informants(&p.cases, &ids, p.period.from, p.period.to, p.now);
+    Ok(informants.into_iter().zip(rows).collect())
+}
+
 /// `from=…&to=…` of a prepared request (the assessment takes nothing else).
 pub fn period_query(p: &Prepared) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());

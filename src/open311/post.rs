@@ -219,6 +219,7 @@ pub async fn handle(
         resident_id: None,
         answers,
         via: Some(format!("open311:{}", key.name)),
+        filed: None,
     };
     let outcome = submit::submit_prepared(d, &sender, locale.tag(), submission)
         .await?

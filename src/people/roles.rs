@@ -16,6 +16,10 @@ pub enum Role {
     DepartmentLiaison,
     /// A shop's cashier (merchant console only).
     MerchantCashier,
+    /// A volunteer informant (信息员) of level-3 grids: files reports for households (代办)
+    /// and from their rounds (巡查上报) in their grids, and follows those grids' cases;
+    /// nothing else.
+    Informant,
 }
 
 /// Something a request may want to do.
@@ -41,14 +45,21 @@ pub enum Permission {
     ViewHouseholds,
     /// Print code sheets (door labels, counter cards, binding slips) for grids in scope.
     PrintCodes,
+    /// Read the cases of the grids in scope (the queue and a case's page); acting on a case
+    /// is decided per case (see the console's `actor_for`).
+    FollowCases,
+    /// File a report for a household or shop in scope on its behalf (代办, with the
+    /// resident's consent), or an inspection find (巡查上报).
+    FileReports,
 }
 
 impl Role {
     /// Every role, in the order the console lists them.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::GridHead,
         Role::GridWorker,
+        Role::Informant,
         Role::DepartmentLiaison,
         Role::MerchantCashier,
     ];
@@ -61,6 +72,7 @@ impl Role {
             Role::GridWorker => "grid_worker",
             Role::DepartmentLiaison => "department_liaison",
             Role::MerchantCashier => "merchant_cashier",
+            Role::Informant => "informant",
         }
     }
 
@@ -84,13 +96,24 @@ impl Role {
                     | PublishNews
                     | ViewFigures
                     | PrintCodes
+                    | FollowCases
             ),
-            // Workers stick the labels on their own compounds' doors.
+            // Workers stick the labels on their own compounds' doors, and file for the
+            // households they visit.
             Role::GridWorker => matches!(
                 p,
-                ViewGrids | ViewHouseholds | ManageCodes | PublishNews | ViewFigures | PrintCodes
+                ViewGrids
+                    | ViewHouseholds
+                    | ManageCodes
+                    | PublishNews
+                    | ViewFigures
+                    | PrintCodes
+                    | FollowCases
+                    | FileReports
             ),
-            Role::DepartmentLiaison => matches!(p, ViewGrids | ViewFigures),
+            Role::DepartmentLiaison => matches!(p, ViewGrids | ViewFigures | FollowCases),
+            // Least privilege: no grid pages, no households' contacts, no figures.
+            Role::Informant => matches!(p, FollowCases | FileReports),
             Role::MerchantCashier => false,
         }
     }
@@ -99,6 +122,20 @@ impl Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ALL_PERMISSIONS: [Permission; 11] = [
+        Permission::ViewGrids,
+        Permission::EditGrids,
+        Permission::ManageCodes,
+        Permission::Import,
+        Permission::PublishNews,
+        Permission::ManageStaff,
+        Permission::ViewFigures,
+        Permission::ViewHouseholds,
+        Permission::PrintCodes,
+        Permission::FollowCases,
+        Permission::FileReports,
+    ];
 
     #[test]
     fn names_round_trip() {
@@ -125,6 +162,13 @@ mod tests {
         assert!(Role::GridWorker.allows(ViewFigures));
         assert!(Role::GridWorker.allows(PrintCodes) && Role::GridHead.allows(PrintCodes));
         assert!(!Role::DepartmentLiaison.allows(PrintCodes));
+        assert!(Role::GridWorker.allows(FileReports) && !Role::GridHead.allows(FileReports));
+        assert!(!Role::DepartmentLiaison.allows(FileReports));
+        let informant: Vec<_> = ALL_PERMISSIONS
+            .into_iter()
+            .filter(|p| Role::Informant.allows(*p))
+            .collect();
+        assert_eq!(informant, [FollowCases, FileReports]);
         for p in [
             ViewGrids,
             EditGrids,
@@ -134,6 +178,8 @@ mod tests {
             ManageStaff,
             ViewFigures,
             PrintCodes,
+            FollowCases,
+            FileReports,
         ] {
             assert!(!Role::MerchantCashier.allows(p));
         }

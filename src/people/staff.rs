@@ -91,6 +91,16 @@ impl Staff {
             .optional()?)
     }
 
+    /// An account by id, active or not (who filed a case stays named after they leave).
+    pub async fn find_any(conn: &mut AsyncPgConnection, id: i64) -> AppResult<Option<Staff>> {
+        Ok(staff::table
+            .find(id)
+            .select(Staff::as_select())
+            .first(conn)
+            .await
+            .optional()?)
+    }
+
     /// Every account, by role then name.
     pub async fn all(conn: &mut AsyncPgConnection) -> AppResult<Vec<Staff>> {
         Ok(staff::table
@@ -160,6 +170,10 @@ impl Staff {
         }
         super::password::acceptable(&new.password)
             .map_err(|m| AppError::invalid(format!("password: {m}")))?;
+        // An informant is nothing without the grids they report from.
+        if new.role == Role::Informant && new.grid_ids.is_empty() {
+            return Err(AppError::invalid("an informant needs at least one grid"));
+        }
         if (new.role == Role::MerchantCashier) != new.shop_id.is_some() {
             return Err(AppError::invalid(
                 "a merchant cashier (and only a cashier) belongs to a shop",

@@ -123,6 +123,15 @@ pub async fn act(
         if transition.reopened {
             data["reopened"] = true.into();
         }
+        // A rating given by the staff member who filed the case: on the resident's word for a
+        // 代办 case (代评), the filer's own check of an inspection find. The figures tell these
+        // apart from residents' own ratings.
+        if matches!(action, Action::Rate { .. }) && by.staff_id.is_some() {
+            data["by_filer"] = true.into();
+            if report.filed_as() == Some("on_behalf") {
+                data["on_residents_word"] = true.into();
+            }
+        }
         let note = note_of(&action);
         let event_id = NewEvent {
             report_id: report.id,

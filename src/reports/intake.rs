@@ -48,6 +48,9 @@ pub struct Submission {
     /// (recorded in the submit event; allows GeoReport's longer description).
     #[serde(default)]
     pub via: Option<String>,
+    /// Filed by staff (代办 or an inspection find): who, and the resident's consent.
+    #[serde(default)]
+    pub filed: Option<super::filing::Filing>,
 }
 
 /// What became of a submission.
@@ -332,12 +335,24 @@ pub async fn prepare(
             return Ok(Ok(Prepared::Done(Box::new(Outcome::Similar(found)))));
         }
     }
-    let route: Route = routing::decide(
-        target.as_ref().map(|t| (t.code_id, t.grid_id)),
-        point,
-        ctx.locator,
-        ctx.fallback_grid,
-    );
+    // An inspection find without a code goes to the compound its filer chose (checked to be
+    // in their scope), wherever the phone happened to be.
+    let chosen = s
+        .filed
+        .as_ref()
+        .and_then(|f| f.grid_id.map(|g| (g, f.staff_id)));
+    let route: Route = match (&target, chosen) {
+        (None, Some((grid_id, staff_id))) => Route {
+            grid_id,
+            reason: routing::RouteReason::Filer { staff_id },
+        },
+        _ => routing::decide(
+            target.as_ref().map(|t| (t.code_id, t.grid_id)),
+            point,
+            ctx.locator,
+            ctx.fallback_grid,
+        ),
+    };
     let location_source = if target.is_some() {
         "code"
     } else if point.is_some() {
@@ -401,6 +416,7 @@ pub async fn store(
                     reports::address_text.eq(&s.address),
                     reports::reporter_email.eq(&s.email),
                     reports::resident_id.eq(s.resident_id),
+                    reports::filed_by.eq(s.filed.as_ref().map(|f| f.staff_id)),
                     reports::reporter_locale.eq(&s.locale),
                     reports::accept_by.eq(deadlines.accept_by),
                     reports::finish_by.eq(deadlines.finish_by),
@@ -422,9 +438,15 @@ pub async fn store(
             };
             super::model::insert_photos(conn, report.id, None, &s.photos).await?;
             super::answers::insert(conn, report.id, &s.answers).await?;
+            if let Some((how, contact)) = s.filed.as_ref().and_then(|f| f.consent.as_ref()) {
+                super::filing::record_consent(conn, report.id, *how, contact.as_deref()).await?;
+            }
             let mut submitted = serde_json::json!({ "category": kind.code, "location_source": location_source, "photos": s.photos.len() });
             if let Some(via) = &s.via {
                 submitted["via"] = serde_json::Value::from(via.as_str());
+            }
+            if let Some(f) = &s.filed {
+                submitted["filed_as"] = serde_json::Value::from(f.filed_as());
             }
             let events = [
                 ("submit", None, Some(CaseState::Submitted), submitted, true),
@@ -435,7 +457,8 @@ pub async fn store(
                     report_id: report.id,
                     at: now,
                     actor: if action == "submit" { "reporter" } else { "system" },
-                    staff_id: None,
+                    // A filed report's submission is the filer's step.
+                    staff_id: s.filed.as_ref().filter(|_| action == "submit").map(|f| f.staff_id),
                     action,
                     from_state: from.map(CaseState::as_str),
                     to_state: to.map(CaseState::as_str),
@@ -496,6 +519,7 @@ mod tests {
             resident_id: None,
             answers: vec![],
             via: None,
+            filed: None,
         };
         let mut t = s.clone();
         assert_eq!(request_hash(&s), request_hash(&t));

@@ -3,6 +3,7 @@
 
 pub mod answers;
 pub mod categories;
+pub mod filing;
 pub mod handling;
 pub mod intake;
 pub mod ledger;
@@ -64,6 +65,17 @@ pub enum ReportError {
     RateLimited,
     /// A rating from someone who is neither the reporter's key nor the signed-in reporter.
     NotTheReporter,
+    /// Staff filing for a door, shop or compound outside their grids.
+    OutOfScope,
+    /// A report filed on a resident's behalf without saying how they agreed.
+    ConsentMissing,
+    /// The contact the resident agreed to is neither a phone number nor an email address,
+    /// or too long.
+    ConsentContactInvalid {
+        max: usize,
+    },
+    /// The filer may not rate a 代办 case for a household whose bound residents rate it.
+    ResidentsRateThemselves,
 }
 
 impl ReportError {
@@ -88,6 +100,10 @@ impl ReportError {
             ReportError::NoSuchCase => "no_such_case",
             ReportError::NotTheReporter => "not_the_reporter",
             ReportError::RateLimited => "rate_limited",
+            ReportError::OutOfScope => "filing_out_of_scope",
+            ReportError::ConsentMissing => "consent_missing",
+            ReportError::ConsentContactInvalid { .. } => "consent_contact_invalid",
+            ReportError::ResidentsRateThemselves => "residents_rate_themselves",
         }
     }
 
@@ -104,6 +120,8 @@ impl ReportError {
             | ReportError::BadCoordinates
             | ReportError::OutsideDistrict => Some("where"),
             ReportError::TooManyPhotos { .. } | ReportError::Photo(_) => Some("photos"),
+            ReportError::ConsentMissing => Some("consent"),
+            ReportError::ConsentContactInvalid { .. } => Some("contact"),
             _ => None,
         }
     }
@@ -123,7 +141,9 @@ impl Refusal for ReportError {
             ReportError::Transition(e) => e.error_code(),
             ReportError::NoSuchCase => ErrorCode::NotFound,
             ReportError::RateLimited => ErrorCode::RateLimited,
-            ReportError::NotTheReporter => ErrorCode::Forbidden,
+            ReportError::NotTheReporter
+            | ReportError::OutOfScope
+            | ReportError::ResidentsRateThemselves => ErrorCode::Forbidden,
             _ => ErrorCode::InvalidInput,
         }
     }
@@ -134,7 +154,8 @@ impl Refusal for ReportError {
         match self {
             ReportError::DescriptionTooLong { max }
             | ReportError::AddressTooLong { max }
-            | ReportError::TooManyPhotos { max } => m.text("max", max),
+            | ReportError::TooManyPhotos { max }
+            | ReportError::ConsentContactInvalid { max } => m.text("max", max),
             ReportError::Photo(e) => e.message(),
             ReportError::Transition(e) => e.message(),
             _ => m,
@@ -160,6 +181,10 @@ impl Refusal for ReportError {
             NoSuchCase,
             RateLimited,
             NotTheReporter,
+            OutOfScope,
+            ConsentMissing,
+            ConsentContactInvalid { max: 64 },
+            ResidentsRateThemselves,
         ];
         all.extend(photos::PhotoError::examples().into_iter().map(Photo));
         all.extend(
@@ -221,6 +246,9 @@ pub fn reporter_key(settings: &crate::config::Settings, public_id: &str) -> Stri
 pub struct RaterProof {
     pub key: Option<String>,
     pub resident_id: Option<i64>,
+    /// The codes of the signed-in resident's households ([`filing::household_codes_of`]): a
+    /// report filed on their household's behalf (代办) is theirs to rate.
+    pub household_codes: Vec<i64>,
 }
 
 impl RaterProof {
@@ -235,7 +263,11 @@ impl RaterProof {
                 k,
             )
         });
-        signed_in || keyed
+        let their_household = report.filed_as() == Some("on_behalf")
+            && report
+                .code_id
+                .is_some_and(|c| self.household_codes.contains(&c));
+        signed_in || keyed || their_household
     }
 }
 

@@ -49,6 +49,9 @@ pub struct Report {
     /// The signed-in resident who reported it (staff see it; the reporter earns points by it).
     #[serde(skip)]
     pub resident_id: Option<i64>,
+    /// The staff member who filed it (代办 or an inspection find); staff see who.
+    #[serde(skip)]
+    pub filed_by: Option<i64>,
 }
 
 /// One step of a case.
@@ -118,6 +121,8 @@ pub struct QueueRow {
     pub report: Report,
     pub grid_name: String,
     pub grid_code: String,
+    /// The grid's materialised path (for scope checks).
+    pub grid_path: String,
     /// The deadline that matters now: accept_by before acceptance, finish_by after.
     pub due: DateTime<Utc>,
     pub overdue: bool,
@@ -193,6 +198,19 @@ impl Report {
         ))
         .get_result(conn)
         .await?)
+    }
+
+    /// How staff filed it: `on_behalf` (代办: at a door or shop code, with the resident's
+    /// consent in `report_consents`) or `inspection` (巡查上报: their own find, no code);
+    /// `None` for a resident's own report.
+    pub fn filed_as(&self) -> Option<&'static str> {
+        self.filed_by.map(|_| {
+            if self.code_id.is_some() {
+                "on_behalf"
+            } else {
+                "inspection"
+            }
+        })
     }
 
     /// The case state (the database allows only known names).
@@ -397,7 +415,7 @@ impl Report {
         let mut q = reports::table
             .inner_join(grids::table)
             .filter(reports::state.eq_any(["submitted", "accepted", "dispatched", "in_progress"]))
-            .select((Report::as_select(), grids::name, grids::code))
+            .select((Report::as_select(), grids::name, grids::code, grids::path))
             .into_boxed();
         if let Some(d) = department {
             q = q.filter(reports::dispatched_to.eq(d.to_owned()));
@@ -413,7 +431,7 @@ impl Report {
             );
         }
         // Order by the deadline that matters now (accept_by before acceptance).
-        let rows: Vec<(Report, String, String)> = q
+        let rows: Vec<(Report, String, String, String)> = q
             .order(diesel::dsl::sql::<diesel::sql_types::Timestamptz>(
                 "CASE WHEN reports.state = 'submitted' THEN reports.accept_by ELSE reports.finish_by END",
             ))
@@ -422,7 +440,7 @@ impl Report {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(report, grid_name, grid_code)| {
+            .map(|(report, grid_name, grid_code, grid_path)| {
                 let due = report.due();
                 QueueRow {
                     overdue: due < now,
@@ -430,6 +448,7 @@ impl Report {
                     report,
                     grid_name,
                     grid_code,
+                    grid_path,
                 }
             })
             .collect())

@@ -132,6 +132,17 @@ pub async fn new_case(
     Ok(sent)
 }
 
+/// The reporter's link: with the rating key for a resident's own report; the plain tracking
+/// link for one staff filed (the filer rates from the console, and only where no resident
+/// of the household can).
+fn reporter_link(links: super::Links<'_>, report: &Report) -> String {
+    if report.filed_by.is_some() {
+        links.tracking(&report.public_id)
+    } else {
+        links.reporter_tracking(&report.public_id)
+    }
+}
+
 /// The reporter's receipt with the tracking link.
 pub async fn received(
     conn: &mut AsyncPgConnection,
@@ -144,7 +155,7 @@ pub async fn received(
     let locale = report.reporter_locale.as_str();
     let params = with(
         common(catalog, report, &grids[0].2, locale),
-        serde_json::json!({ "link": links.reporter_tracking(&report.public_id) }),
+        serde_json::json!({ "link": reporter_link(links, report) }),
     );
     enqueue(
         conn,
@@ -270,13 +281,13 @@ pub async fn resolved(
     let mut n = 0;
     for (email, locale, reporter) in to {
         let link = if reporter {
-            links.reporter_tracking(&report.public_id)
+            reporter_link(links, report)
         } else {
             links.tracking(&report.public_id)
         };
         let params = with(
             common(catalog, report, &grids[0].2, &locale),
-            serde_json::json!({ "result": result, "link": link, "rate": reporter }),
+            serde_json::json!({ "result": result, "link": link, "rate": reporter && report.filed_by.is_none() }),
         );
         enqueue(
             conn,

@@ -26,6 +26,8 @@ pub enum RouteReason {
     Fallback,
     /// Staff moved it.
     Manual { staff_id: i64 },
+    /// Staff filed it (an inspection find) for a compound of theirs.
+    Filer { staff_id: i64 },
 }
 
 /// A routing decision.

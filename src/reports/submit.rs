@@ -131,6 +131,7 @@ pub async fn submit_form(
             resident_id: f.resident.as_ref().map(|r| r.0),
             answers: vec![],
             via: None,
+            filed: None,
         };
         // The typed fields first: a missing description is refused before any photo is
         // decoded.
@@ -194,6 +195,7 @@ pub async fn submit_json(
         resident_id: None,
         answers: vec![],
         via: None,
+        filed: None,
     };
     run_intake(d, client_ip, s).await
 }

@@ -77,6 +77,22 @@ pub fn actions(target: &ScanTarget, resident: Option<i64>, member: bool) -> Vec<
     list
 }
 
+/// Put "file for this household" (代办) first for staff who may file here.
+fn with_filing(mut list: Vec<Action>, target: &ScanTarget, filer: bool) -> Vec<Action> {
+    if filer {
+        list.insert(
+            0,
+            Action {
+                label: "field.action.file",
+                hint: "field.action.file_hint",
+                href: format!("/console/file/{}", target.token),
+                icon: "camera",
+            },
+        );
+    }
+    list
+}
+
 /// The neutral page for a malformed, unknown or revoked code: 404, the same for all three,
 /// so a code's history cannot be probed.
 pub fn neutral(state: &AppState, locale: Locale) -> AppResult<HttpResponse> {
@@ -120,6 +136,16 @@ pub async fn scan(
     }
     let who = MaybeResident::extract(&req).await?;
     let resident = who.0.as_ref().map(|r| r.resident.id);
+    // Staff who may file for this door (an informant or worker on their round, scanning with
+    // their console session) are offered 代办 first. No staff cookie: no look-up at all.
+    let filer = super::auth::CurrentStaff::extract(&req)
+        .await
+        .ok()
+        .filter(|me| {
+            me.staff.can(crate::people::Permission::FileReports)
+                && me.scope.contains_path(&view.target.grid_path)
+        })
+        .is_some();
     // A resident who lives at this door is not invited to bind to it again.
     let member = match (&who.0, view.target.household_id) {
         (Some(r), Some(household)) => {
@@ -148,7 +174,7 @@ pub async fn scan(
             minijinja::context! {
                 place => Serde(&view.target),
                 news => Serde(&view.news),
-                actions => Serde(actions(&view.target, resident, member)),
+                actions => Serde(with_filing(actions(&view.target, resident, member), &view.target, filer)),
                 my_points,
                 bilingual,
                 offer_bilingual => true,
@@ -156,9 +182,9 @@ pub async fn scan(
             },
         )
     };
-    // A signed-in resident may see more actions: their page is theirs alone. Everyone else
-    // gets the page rendered once per language while the view is cached.
-    if resident.is_some() {
+    // A signed-in resident or filer may see more actions: their page is theirs alone. Everyone
+    // else gets the page rendered once per language while the view is cached.
+    if resident.is_some() || filer {
         return Ok(HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "private, no-store"))

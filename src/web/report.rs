@@ -39,12 +39,13 @@ fn text(t: &Option<Text<String>>) -> Option<String> {
 }
 
 #[derive(Serialize)]
-struct CategoryGroup {
+pub(crate) struct CategoryGroup {
     module: String,
     kinds: Vec<(String, String)>,
 }
 
-fn category_groups(state: &AppState, locale: Locale) -> Vec<CategoryGroup> {
+/// The catalog by module, for a category picker.
+pub(crate) fn category_groups(state: &AppState, locale: Locale) -> Vec<CategoryGroup> {
     state
         .catalog
         .modules()
@@ -276,6 +277,8 @@ pub struct CaseSummary {
     pub description: String,
     pub submitted_at: chrono::DateTime<chrono::Utc>,
     pub followers: i32,
+    /// `on_behalf` (代办) or `inspection` when staff filed it (no names on a public page).
+    pub filed_as: Option<String>,
 }
 
 fn summary(state: &AppState, r: &Report, locale: Locale) -> CaseSummary {
@@ -294,6 +297,7 @@ fn summary(state: &AppState, r: &Report, locale: Locale) -> CaseSummary {
         description: r.description.clone(),
         submitted_at: r.submitted_at,
         followers: r.followers,
+        filed_as: r.filed_as().map(str::to_owned),
     }
 }
 
@@ -387,10 +391,7 @@ pub async fn track(
         .map(|p| p.id)
         .collect();
     let (csrf, cookie) = form_csrf::token(&req, state.settings.session.cookie_secure);
-    let proof = crate::reports::RaterProof {
-        key: q.k.clone(),
-        resident_id: super::resident::resident_id(&who),
-    };
+    let proof = rater_proof(&state, q.k.clone(), &who).await?;
     let reporter = proof.is_reporter(&state.settings, &report);
     let resolved = report.case_state() == CaseState::Resolved;
     let can_rate = resolved && reporter;
@@ -423,6 +424,28 @@ pub async fn track(
     Ok(res.content_type("text/html; charset=utf-8").body(body))
 }
 
+/// Who is asking to rate: the key of the reporter's link, the signed-in resident and their
+/// households' codes (a 代办 report for their household is theirs to rate).
+async fn rater_proof(
+    state: &AppState,
+    key: Option<String>,
+    who: &super::resident_auth::MaybeResident,
+) -> AppResult<crate::reports::RaterProof> {
+    let resident_id = super::resident::resident_id(who);
+    let household_codes = match resident_id {
+        Some(id) => {
+            let mut conn = state.conn().await?;
+            crate::reports::filing::household_codes_of(&mut conn, id).await?
+        }
+        None => vec![],
+    };
+    Ok(crate::reports::RaterProof {
+        key,
+        resident_id,
+        household_codes,
+    })
+}
+
 #[derive(Deserialize)]
 pub struct RateForm {
     csrf: String,
@@ -442,10 +465,7 @@ pub async fn rate(
     who: super::resident_auth::MaybeResident,
     PublicForm(f): PublicForm<RateForm>,
 ) -> AppResult<HttpResponse> {
-    let proof = crate::reports::RaterProof {
-        key: f.k.clone().filter(|k| !k.is_empty()),
-        resident_id: super::resident::resident_id(&who),
-    };
+    let proof = rater_proof(&state, f.k.clone().filter(|k| !k.is_empty()), &who).await?;
     let report = steps::rate(state.reports(), &pid, &proof, &f.rating, &f.comment)
         .await?
         .map_err(|e| AppError::refused(&e, locale))?;

@@ -120,7 +120,27 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: &AppState) {
             "/console/codes/{id}/reissue",
             web::post().to(console::codes::reissue),
         )
-        .route("/console/cases", web::get().to(console::cases::queue))
+        .service(
+            web::resource("/console/file")
+                .app_data(console::imports::multipart_config(
+                    state.settings.reports.max_upload_bytes,
+                ))
+                .route(web::get().to(console::filing::index))
+                .route(web::post().to(console::filing::submit)),
+        )
+        .route(
+            "/console/file/inspection",
+            web::get().to(console::filing::inspection),
+        )
+        .route(
+            "/console/file/{token}",
+            web::get().to(console::filing::for_code),
+        )
+        .route(
+            "/console/cases/{id}/rate",
+            web::post().to(console::filing::rate),
+        )
+        .route("/console/cases", web::get().to(console::my_cases::queue))
         .route("/console/cases/{id}", web::get().to(console::cases::show))
         .service(
             web::resource("/console/cases/{id}/step")

@@ -99,6 +99,7 @@ impl Script<'_> {
             resident_id: None,
             answers: vec![],
             via: None,
+            filed: None,
         };
         match intake::submit(&mut conn, &ctx, s, at)
             .await

@@ -564,6 +564,7 @@ async fn the_readme_role_table_is_what_the_server_does() {
         "worker-gy-01-01",
         "liaison-zjj",
         "cashier-huimin",
+        "informant-gy-01-01",
     ];
     let mut clients = Vec::new();
     for a in accounts {

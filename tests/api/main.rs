@@ -9,6 +9,7 @@ mod browser;
 mod cli;
 mod codes;
 mod earning;
+mod field;
 mod figures;
 mod grids;
 mod hardening;

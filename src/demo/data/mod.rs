@@ -100,6 +100,8 @@ pub enum Role {
     DepartmentLiaison,
     /// Cashier of a shop that accepts reward points.
     MerchantCashier,
+    /// Volunteer informant (信息员) of one compound: files for residents (代办).
+    Informant,
 }
 
 /// A staff account for the demo.
@@ -295,6 +297,32 @@ pub fn district() -> District {
             &username,
             name,
             Role::GridWorker,
+            &[code],
+            None,
+        ));
+    }
+    // One informant per compound, named like its worker (`informant-gy-01-01`).
+    let informant_names = [
+        "王桂兰",
+        "马建国",
+        "萨仁",
+        "李淑珍",
+        "郝振华",
+        "阿拉坦",
+        "高玉梅",
+        "刘金宝",
+        "娜仁花",
+        "孙立新",
+        "白秀英",
+        "额尔敦",
+    ];
+    for (compound, name) in compounds.iter().zip(informant_names) {
+        let code = compound.grid.code.as_str();
+        let username = format!("informant-{}", code.to_ascii_lowercase());
+        staff.push(staff_member(
+            &username,
+            name,
+            Role::Informant,
             &[code],
             None,
         ));

@@ -102,9 +102,14 @@ fn counts() {
         Role::GridWorker,
         Role::DepartmentLiaison,
         Role::MerchantCashier,
+        Role::Informant,
     ] {
         assert!(d.staff.iter().any(|s| s.role == role), "{role:?}");
     }
+    assert_eq!(
+        d.staff.iter().filter(|s| s.role == Role::Informant).count(),
+        12
+    );
     assert_eq!(
         d.staff
             .iter()
@@ -332,7 +337,7 @@ fn references_exist() {
             assert!(codes.contains(code), "{} {}", st.username, code);
         }
         assert_eq!(st.scope.is_empty(), st.role == Role::Admin);
-        if st.role == Role::GridWorker {
+        if st.role == Role::GridWorker || st.role == Role::Informant {
             assert_eq!(st.scope.len(), 1);
             assert_eq!(d.grid(&st.scope[0]).unwrap().level, 3);
         }

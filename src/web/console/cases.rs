@@ -1,5 +1,5 @@
-//! The case ledger in the console: the queue (most urgent first) and one case with its
-//! full history and the steps the signed-in staff member may take.
+//! The case ledger in the console: one case with its full history and the steps the
+//! signed-in staff member may take (the list of cases is `my_cases`).
 
 use super::{base, see_other};
 use crate::error::{AppError, AppResult};
@@ -29,123 +29,32 @@ pub fn actor_for(me: &CurrentStaff, report: &Report, grid_path: &str) -> Option<
             .scope
             .contains_path(grid_path)
             .then_some(Actor::Responsible),
-        Role::MerchantCashier => None,
+        // Informants file and follow; they never act on a case.
+        Role::MerchantCashier | Role::Informant => None,
     }
 }
 
-#[derive(Serialize)]
-struct Row {
-    id: i64,
-    category: String,
-    state: String,
-    state_code: String,
-    ledger: String,
-    grid: String,
-    description: String,
-    due: chrono::DateTime<chrono::Utc>,
-    overdue: bool,
-    escalation_level: i16,
+/// Whether `me` may read a case it cannot act on: an informant whose grids cover it, and
+/// whoever filed it.
+fn follows(me: &CurrentStaff, report: &Report, grid_path: &str) -> bool {
+    report.filed_by == Some(me.staff.id)
+        || (me.staff.role() == Role::Informant && me.scope.contains_path(grid_path))
 }
 
-/// The queue's filters: words or a case number, a state, past deadline only, and the order.
-#[derive(serde::Deserialize, Serialize, Default)]
-pub struct QueueQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    state: String,
-    #[serde(default)]
-    overdue: Option<String>,
-    #[serde(default)]
-    sort: String,
-}
-
-impl QueueQuery {
-    fn keeps(&self, r: &Row) -> bool {
-        let words = self.q.trim().trim_start_matches('#');
-        let words: String = words.chars().take(50).collect();
-        (words.is_empty()
-            || r.id.to_string() == words
-            || r.description.contains(words.as_str())
-            || r.category.contains(words.as_str())
-            || r.grid.contains(words.as_str()))
-            && (self.state.is_empty() || r.state_code == self.state)
-            && (self.overdue.is_none() || r.overdue)
-    }
-
-    fn order(&self, rows: &mut [Row]) {
-        match self.sort.as_str() {
-            "newest" => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
-            "grid" => rows.sort_by(|a, b| a.grid.cmp(&b.grid).then(a.due.cmp(&b.due))),
-            _ => {}
-        }
-    }
-}
-
-/// `GET /console/cases`: the open cases in the account's view (deadline first), filtered
-/// and ordered as asked.
-pub async fn queue(
-    state: web::Data<AppState>,
-    locale: Locale,
-    me: CurrentStaff,
-    filter: web::Query<QueueQuery>,
-) -> AppResult<HttpResponse> {
-    let mut conn = state.conn().await?;
-    let now = chrono::Utc::now();
-    let rows = match me.staff.role() {
-        Role::Admin => Report::queue(&mut conn, None, None, now, 200).await?,
-        Role::DepartmentLiaison => match &me.staff.department {
-            Some(d) => Report::queue(&mut conn, None, Some(d), now, 200).await?,
-            None => vec![],
-        },
-        Role::GridHead | Role::GridWorker => match &me.scope {
-            crate::grids::scope::Scope::All => {
-                Report::queue(&mut conn, None, None, now, 200).await?
-            }
-            crate::grids::scope::Scope::Subtrees(paths) => {
-                Report::queue(&mut conn, Some(paths), None, now, 200).await?
-            }
-        },
-        Role::MerchantCashier => return Err(AppError::forbidden()),
-    };
-    let rows: Vec<Row> = rows
-        .into_iter()
-        .map(|q| Row {
-            id: q.report.id,
-            category: state
-                .catalog
-                .kind(&q.report.category)
-                .map(|k| k.name(locale).to_owned())
-                .unwrap_or_default(),
-            state: q.report.case_state().label(locale),
-            state_code: q.report.state.clone(),
-            ledger: q.report.kind().label(locale),
-            grid: q.grid_name,
-            description: q.report.description.chars().take(60).collect(),
-            due: q.due,
-            overdue: q.overdue,
-            escalation_level: q.report.escalation_level,
-        })
-        .filter(|r| filter.keeps(r))
-        .collect();
-    let mut rows = rows;
-    filter.order(&mut rows);
-    let ctx = minijinja::context! {
-        rows => Serde(rows), filter => Serde(&*filter), ..base(&me, "/console/cases")
-    };
-    state.pages.page("console/cases.html", locale, ctx)
-}
-
-/// Load a case and the way `me` may act on it (403 when not at all).
+/// Load a case and the way `me` may act on it: `None` for one it only follows (403 when it
+/// may do neither).
 async fn case_for(
     state: &AppState,
     me: &CurrentStaff,
     id: i64,
-) -> AppResult<(Report, Grid, Actor)> {
+) -> AppResult<(Report, Grid, Option<Actor>)> {
     let mut conn = state.conn().await?;
     let report = Report::find(&mut conn, id).await?;
     let grid = Grid::find(&mut conn, report.grid_id).await?;
-    let actor = actor_for(me, &report, &grid.path).ok_or_else(AppError::forbidden)?;
+    let actor = actor_for(me, &report, &grid.path);
+    if actor.is_none() && !follows(me, &report, &grid.path) {
+        return Err(AppError::forbidden());
+    }
     Ok((report, grid, actor))
 }
 
@@ -206,7 +115,9 @@ pub async fn show(
         .collect();
     // The steps the state machine would allow this actor now (forms shown for these only).
     let facts = report.facts();
-    let probe = |a: Action| crate::reports::ledger::decide(&facts, actor, &a).is_ok();
+    let probe = |a: Action| {
+        actor.is_some_and(|actor| crate::reports::ledger::decide(&facts, actor, &a).is_ok())
+    };
     let allowed = minijinja::context! {
         accept => probe(Action::Accept),
         dispatch => probe(Action::Dispatch { department: "x".into() }),
@@ -217,6 +128,7 @@ pub async fn show(
         duplicate => probe(Action::MarkDuplicate { of_case: report.id + 1 }),
         reroute => probe(Action::Reroute { to_grid: 0, reason: "x".into() }),
         reclassify => probe(Action::Reclassify { to_category: "x".into(), reason: "x".into() }),
+        comment => actor.is_some(),
     };
     let departments: Vec<(String, String)> = state
         .catalog
@@ -252,10 +164,12 @@ pub async fn show(
     let self_path = format!("/console/cases/{}", report.id);
     // Answers to the category's questions (asked by Open311 clients).
     let answers = crate::reports::answers::for_report(&mut conn, report.id).await?;
+    let filed = super::case_filing::filed(&mut conn, &report, me.staff.id, actor.is_some()).await?;
     let ctx = minijinja::context! {
-        place, answers => Serde(&answers),
+        place, answers => Serde(&answers), filed => Serde(&filed),
         case => Serde(&report),
-        reporter_email => &report.reporter_email,
+        // The reporter is seen by those who handle the case, and by the filer of their own.
+        reporter_email => report.reporter_email.as_ref().filter(|_| actor.is_some() || report.filed_by == Some(me.staff.id)),
         category => state.catalog.kind(&report.category).map(|k| k.name(locale).to_owned()),
         department => state.catalog.department(&report.department).map(|d| d.name(locale).to_owned()),
         dispatched_to => report.dispatched_to.as_deref().and_then(|d| state.catalog.department(d)).map(|d| d.name(locale).to_owned()),
@@ -280,6 +194,8 @@ pub struct StepForm {
     to_grid: Option<Text<String>>,
     to_category: Option<Text<String>>,
     text: Option<Text<String>>,
+    /// Where to return (the filtered list after a one-tap accept).
+    back: Option<Text<String>>,
     #[multipart(rename = "photo")]
     photos: Vec<FileBytes>,
 }
@@ -338,6 +254,7 @@ pub async fn step(
 ) -> AppResult<HttpResponse> {
     me.check_csrf(&f.csrf)?;
     let (report, _, actor) = case_for(&state, &me, *id).await?;
+    let actor = actor.ok_or_else(AppError::forbidden)?;
     let action = action_from(&f)?;
     let uploads = f
         .photos
@@ -352,7 +269,14 @@ pub async fn step(
     let r = crate::reports::steps::staff_step(state.reports(), report.id, by, action, uploads)
         .await?
         .map_err(|e| AppError::refused(&e, locale))?;
-    Ok(see_other(&format!("/console/cases/{}", r.id)))
+    // One-tap accept from the list returns to the list as it was filtered.
+    let back = f
+        .back
+        .as_ref()
+        .and_then(|b| crate::web::local_path::local_path_under(b, &["/console/cases"]));
+    Ok(see_other(
+        &back.unwrap_or_else(|| format!("/console/cases/{}", r.id)),
+    ))
 }
 
 /// `GET /console/cases/{id}/photos/{photo}` (and `/thumb`): staff see every photo of a case

@@ -34,12 +34,12 @@ fn safe_next(next: Option<&str>) -> Option<String> {
 }
 
 /// Where an account lands when it was not sent back somewhere: a cashier on the shop's
-/// redemptions, a grid worker on the case queue, everyone else on the console's first page.
+/// redemptions, a grid worker or an informant on their cases, everyone else on the console's first page.
 fn home_of(role: crate::people::roles::Role) -> &'static str {
     use crate::people::roles::Role;
     match role {
         Role::MerchantCashier => "/merchant",
-        Role::GridWorker => "/console/cases",
+        Role::GridWorker | Role::Informant => "/console/cases",
         _ => "/console",
     }
 }

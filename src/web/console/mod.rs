@@ -2,12 +2,15 @@
 
 pub mod activities;
 pub mod bindings;
+pub mod case_filing;
 pub mod cases;
 pub mod codes;
 pub mod figures;
+pub mod filing;
 pub mod grids;
 pub mod imports;
 pub mod login;
+pub mod my_cases;
 pub mod news;
 pub mod open311;
 pub mod points;
@@ -31,7 +34,8 @@ pub fn base(me: &CurrentStaff, self_path: &str) -> Value {
         self_path,
         nav => minijinja::context! {
             grids => me.staff.can(ViewGrids),
-            cases => me.staff.can(ViewGrids),
+            cases => me.staff.can(FollowCases),
+            file => me.staff.can(FileReports),
             figures => me.staff.can(ViewFigures),
             import => me.staff.can(Import),
             news => me.staff.can(PublishNews),

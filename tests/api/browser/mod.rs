@@ -12,6 +12,7 @@
 //! this process still left when the process ends, however it ends.
 
 mod api_docs;
+mod field;
 mod journeys;
 mod money;
 mod mongolian;

@@ -277,7 +277,7 @@ async fn the_case_queue_searches_filters_and_sorts_at_a_desk() {
         async move {
             let v = c
                 .execute(
-                    "return Array.from(document.querySelectorAll('tr[data-case]')).map(function (r) { return [Number(r.dataset.case), r.dataset.state, r.classList.contains('overdue')]; })",
+                    "return Array.from(document.querySelectorAll('li[data-case]')).map(function (r) { return [Number(r.dataset.case), r.dataset.state, r.classList.contains('overdue')]; })",
                     vec![],
                 )
                 .await
@@ -290,27 +290,29 @@ async fn the_case_queue_searches_filters_and_sorts_at_a_desk() {
 
     // Words: only the three.
     b.fill("input[name=q]", "队列测试").await;
-    b.tap("form.filters button[type=submit]").await;
+    b.tap("#case-filters .search-row button[type=submit]").await;
     let found = rows(&b).await;
     let mut got: Vec<i64> = found.iter().map(|r| r.0).collect();
     got.sort();
     assert_eq!(got, ids);
     // A case number.
     b.fill("input[name=q]", &format!("#{}", ids[2])).await;
-    b.tap("form.filters button[type=submit]").await;
+    b.tap("#case-filters .search-row button[type=submit]").await;
     assert_eq!(
         rows(&b).await.iter().map(|r| r.0).collect::<Vec<_>>(),
         [ids[2]]
     );
     // Past the deadline only.
+    // The other filters fold away on a phone (and a desk): open them.
     b.fill("input[name=q]", "队列测试").await;
-    b.pick("form.filters input[name=overdue]").await;
-    b.tap("form.filters button[type=submit]").await;
+    b.pick("#case-filters details.more-filters summary").await;
+    b.pick("#case-filters input[name=overdue]").await;
+    b.tap("#case-filters .filters button[type=submit]").await;
     let late = rows(&b).await;
     assert_eq!(late.iter().map(|r| r.0).collect::<Vec<_>>(), [ids[1]]);
     assert!(late.iter().all(|r| r.2));
     // A state, and the newest first.
-    b.pick("form.filters input[name=overdue]").await;
+    b.pick("#case-filters input[name=overdue]").await;
     b.fill("input[name=q]", "").await;
     b.find("select[name=state]")
         .await
@@ -322,7 +324,7 @@ async fn the_case_queue_searches_filters_and_sorts_at_a_desk() {
         .select_by_value("newest")
         .await
         .unwrap();
-    b.tap("form.filters button[type=submit]").await;
+    b.tap("#case-filters .filters button[type=submit]").await;
     let waiting = rows(&b).await;
     assert!(waiting.len() >= 3, "{waiting:?}");
     assert!(waiting.iter().all(|r| r.1 == "submitted"), "{waiting:?}");

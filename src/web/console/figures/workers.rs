@@ -31,6 +31,18 @@ struct WorkerView {
     overdue_open: CountCell,
 }
 
+/// An informant's row: 有效上报 and 按时核实.
+#[derive(Serialize)]
+struct InformantView {
+    name: String,
+    username: String,
+    grids: String,
+    valid_filed: u32,
+    verified_rate: String,
+    verified_num: u32,
+    verified_den: u32,
+}
+
 /// A worker's assessment row, every number linked to the cases behind it.
 fn worker_view(query: &str, w: &Worker, r: &WorkerFigures) -> WorkerView {
     let href = |figure: &str, part: &str| {
@@ -82,7 +94,22 @@ pub async fn workers(
         .iter()
         .map(|(w, r)| worker_view(&query, w, r))
         .collect();
+    let informants: Vec<InformantView> =
+        crate::figures::request::informant_assessment(&state, &me.staff, &me.scope, &p)
+            .await?
+            .iter()
+            .map(|(w, r)| InformantView {
+                name: w.display_name.clone(),
+                username: w.username.clone(),
+                grids: w.grids.clone(),
+                valid_filed: r.valid_filed.n(),
+                verified_rate: percent(r.verified_on_time.rate),
+                verified_num: r.verified_on_time.num,
+                verified_den: r.verified_on_time.den,
+            })
+            .collect();
     let ctx = minijinja::context! {
+        informants => Serde(informants),
         period => p.label(),
         from => p.period.first_day().to_string(),
         to => p.period.last_day().to_string(),
